@@ -1,0 +1,1 @@
+"""webhook-register: register webhooks with stored arguments, trigger them, run pluggable handlers."""

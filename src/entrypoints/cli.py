@@ -1,0 +1,86 @@
+"""The ``webhook-register`` command line: ``serve`` runs the service under gunicorn."""
+from __future__ import annotations
+
+import argparse
+import contextlib
+import logging
+import sys
+from typing import Sequence
+
+import redis
+
+from ..adapters.redis_server import RedisServerError
+from .config import CONFIG_PATH_VARIABLE, ConfigError
+from .containers import Container, build_container
+from .embedded_redis import embedded_redis
+from .gunicorn_app import GunicornApplication, gunicorn_options
+
+logger = logging.getLogger("webhook_register")
+
+#: Exit codes, for scripts: a configuration that cannot be used; a failure to start.
+EXIT_CONFIG = 2
+EXIT_START = 1
+
+
+def _parser() -> argparse.ArgumentParser:
+    """Return the argument parser of the command and its subcommands."""
+    parser = argparse.ArgumentParser(
+        prog="webhook-register", description="Register webhooks and trigger them."
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    serve = commands.add_parser("serve", help="run the HTTP service under gunicorn")
+    serve.add_argument(
+        "--config",
+        metavar="PATH",
+        help=f"the configuration file (default: ${CONFIG_PATH_VARIABLE}, else ./config.yml)",
+    )
+    return parser
+
+
+def serve(config_path: str | None) -> int:
+    """Run the service until gunicorn stops (SIGTERM, SIGINT); return the exit code."""
+    container = build_container(config_path)
+    redis_config = container.config.redis()
+    with embedded_redis(container) if redis_config["embedded"] else contextlib.nullcontext():
+        _report_redis(container)
+        options = gunicorn_options(container.config.http())
+        logger.info("webhook-register listening on http://%s", options["bind"])
+        GunicornApplication(container.app, options).run()
+    return 0
+
+
+def _report_redis(container: Container) -> None:
+    """Log which Redis the workers will use, and warn (without failing) when it does not answer yet."""
+    config = container.config.redis()
+    where = config["socket"] or f"{config['host']}:{config['port']}"
+    mode = "embedded" if config["embedded"] else "external"
+    probe = container.redis_client()
+    try:
+        probe.ping()
+        logger.info("redis (%s) at %s answers", mode, where)
+    except redis.RedisError as exc:
+        logger.warning("redis at %s does not answer (%s): triggers get 500 until it does", where, exc)
+    finally:
+        # The workers must not inherit this connection: they open their own after the fork.
+        probe.close()
+        container.redis_client.reset()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the process exit code."""
+    args = _parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s [%(process)d] [%(levelname)s] %(message)s")
+    try:
+        if args.command == "serve":
+            return serve(args.config)
+    except ConfigError as exc:
+        print(f"webhook-register: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
+    except RedisServerError as exc:
+        print(f"webhook-register: {exc}", file=sys.stderr)
+        return EXIT_START
+    return EXIT_START  # pragma: no cover - argparse requires a known command
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

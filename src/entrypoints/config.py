@@ -1,0 +1,133 @@
+"""Loads and validates the configuration: a YAML file, overridden key by key from the environment.
+
+Every key ``section.key`` can be overridden by the variable ``WEBHOOK_SECTION_KEY`` (for example
+``http.port`` by ``WEBHOOK_HTTP_PORT``). The values are taken as they are, never parsed as YAML, so a
+password may hold any character. The schemas below are the single list of keys, types and defaults.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, Mapping
+
+import yaml
+from marshmallow import RAISE, Schema, ValidationError, fields, validate
+
+#: The variable that names the config file when ``--config`` is not given.
+CONFIG_PATH_VARIABLE = "WEBHOOK_REGISTER_CONFIG"
+DEFAULT_CONFIG_PATH = "config.yml"
+ENV_PREFIX = "WEBHOOK_"
+
+
+class ConfigError(Exception):
+    """The configuration cannot be used; the message is one line that names the file and the key."""
+
+
+class HttpConfigSchema(Schema):
+    """The ``http`` section: where and how the service listens."""
+
+    class Meta:
+        unknown = RAISE  # a misspelt key is an error, not a silently ignored setting
+
+    host = fields.String(load_default="127.0.0.1", validate=validate.Length(min=1))
+    port = fields.Integer(load_default=8000, validate=validate.Range(min=1, max=65535))
+    workers = fields.Integer(load_default=2, validate=validate.Range(min=1, max=256))
+    worker_class = fields.String(load_default="gthread", validate=validate.OneOf(["sync", "gthread"]))
+    threads = fields.Integer(load_default=4, validate=validate.Range(min=1, max=256))
+    max_body_bytes = fields.Integer(load_default=65536, validate=validate.Range(min=1024, max=64 * 1024 * 1024))
+
+
+class RedisConfigSchema(Schema):
+    """The ``redis`` section: which Redis holds the hooks, or the embedded one to run."""
+
+    class Meta:
+        unknown = RAISE
+
+    embedded = fields.Boolean(load_default=True)
+    data_dir = fields.String(load_default="./data", validate=validate.Length(min=1))
+    appendfsync = fields.String(load_default="everysec", validate=validate.OneOf(["always", "everysec", "no"]))
+    host = fields.String(load_default="127.0.0.1", validate=validate.Length(min=1))
+    port = fields.Integer(load_default=6379, validate=validate.Range(min=1, max=65535))
+    socket = fields.String(load_default=None, allow_none=True)
+    db = fields.Integer(load_default=0, validate=validate.Range(min=0))
+    password = fields.String(load_default=None, allow_none=True)
+    # Braces would break the {id} hash tag of every key; keep the prefix to a plain, printable set.
+    key_prefix = fields.String(load_default="webhook:", validate=validate.Regexp(r"^[A-Za-z0-9:_.-]{0,64}$"))
+    socket_timeout = fields.Float(load_default=1.0, validate=validate.Range(min=0.01, max=60))
+    connect_timeout = fields.Float(load_default=0.5, validate=validate.Range(min=0.01, max=60))
+
+
+class ConfigSchema(Schema):
+    """The whole configuration file."""
+
+    class Meta:
+        unknown = RAISE
+
+    http = fields.Nested(HttpConfigSchema, load_default=lambda: HttpConfigSchema().load({}))
+    redis = fields.Nested(RedisConfigSchema, load_default=lambda: RedisConfigSchema().load({}))
+
+
+#: The sections of the file and the schema of each.
+SECTIONS: dict[str, type[Schema]] = {"http": HttpConfigSchema, "redis": RedisConfigSchema}
+
+
+def resolve_config_path(explicit: str | None = None, environ: Mapping[str, str] = os.environ) -> Path:
+    """Return the config file to read: ``explicit``, else ``$WEBHOOK_REGISTER_CONFIG``, else ./config.yml."""
+    return Path(explicit or environ.get(CONFIG_PATH_VARIABLE) or DEFAULT_CONFIG_PATH)
+
+
+def environment_variable(section: str, key: str) -> str:
+    """Return the name of the environment variable that overrides ``section.key``."""
+    return f"{ENV_PREFIX}{section}_{key}".upper()
+
+
+def load_config(path: str | Path, environ: Mapping[str, str] = os.environ) -> dict[str, Any]:
+    """Read, override from ``environ`` and validate the configuration file at ``path``.
+
+    Returns:
+        The complete configuration as nested dicts, every key present with a checked value.
+
+    Raises:
+        ConfigError: the file is missing or unreadable, or a value is invalid (the key is named).
+    """
+    path = Path(path)
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"config file not found: {path}") from None
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise ConfigError(f"config file {path} is unreadable: {' '.join(str(exc).split())}") from None
+    if raw is None:
+        raw = {}
+    if not isinstance(raw, dict):
+        raise ConfigError(f"config file {path} must hold a mapping of sections (http, redis)")
+    try:
+        return ConfigSchema().load(_override_from_environment(raw, environ))
+    except ValidationError as exc:
+        raise ConfigError(f"invalid config {path}: {'; '.join(_flatten_errors(exc.messages))}") from None
+
+
+def _override_from_environment(raw: dict[str, Any], environ: Mapping[str, str]) -> dict[str, Any]:
+    """Return a copy of ``raw`` with every key whose variable is set in ``environ`` replaced.
+
+    An empty variable sets a nullable key (``redis.password``, ``redis.socket``) to null.
+    """
+    merged = {section: dict(values) if isinstance(values, dict) else values for section, values in raw.items()}
+    for section, section_schema in SECTIONS.items():
+        for key, field in section_schema().fields.items():
+            value = environ.get(environment_variable(section, key))
+            if value is None:
+                continue
+            target = merged.setdefault(section, {})
+            if isinstance(target, dict):
+                target[key] = None if value == "" and field.allow_none else value
+    return merged
+
+
+def _flatten_errors(messages: Any, prefix: str = "") -> list[str]:
+    """Turn marshmallow's nested error dict into ``"http.port: message"`` strings."""
+    if isinstance(messages, dict):
+        return [line for key, value in messages.items() for line in _flatten_errors(value, f"{prefix}{key}.")]
+    if isinstance(messages, list):
+        return [f"{prefix.rstrip('.')}: {message}" for message in messages]
+    return [f"{prefix.rstrip('.')}: {messages}"]

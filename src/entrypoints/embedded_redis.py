@@ -1,0 +1,39 @@
+"""The embedded mode: ``serve`` owns a private redis-server for as long as it runs."""
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Iterator
+
+from ..adapters.redis_server import RedisServer
+from .containers import Container
+
+
+@contextlib.contextmanager
+def embedded_redis(container: Container) -> Iterator[RedisServer]:
+    """Start a redis-server on a private unix socket, point the container at it, stop it on exit.
+
+    The socket lives in a fresh 0700 temporary directory (short enough for the 108-byte socket path
+    limit wherever data_dir is); the data (AOF) lives in ``redis.data_dir``, so hooks survive restarts.
+    Only the process that started the server stops it: gunicorn workers forked inside this block also
+    unwind through it when they exit.
+    """
+    owner_pid = os.getpid()
+    socket_dir = tempfile.mkdtemp(prefix="webhook-register-")
+    server = RedisServer(
+        data_dir=Path(container.config.redis.data_dir()),
+        unix_socket=os.path.join(socket_dir, "redis.sock"),
+        appendfsync=container.config.redis.appendfsync(),
+    )
+    try:
+        server.start()
+        container.config.redis.socket.from_value(server.unix_socket)
+        container.config.redis.password.from_value(None)  # the socket's 0700 mode is the access control
+        yield server
+    finally:
+        if os.getpid() == owner_pid:
+            server.stop()
+            shutil.rmtree(socket_dir, ignore_errors=True)

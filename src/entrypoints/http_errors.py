@@ -1,0 +1,93 @@
+"""How errors become HTTP answers: one JSON body shape (RFC 9457 problem details) for every error."""
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import falcon
+import orjson
+from marshmallow import ValidationError
+
+from ..domain.errors import (
+    ArgumentsTooLarge,
+    HandlerFailed,
+    InvalidWebhook,
+    StorageUnavailable,
+    WebhookNotFound,
+)
+
+logger = logging.getLogger("webhook_register")
+
+PROBLEM_JSON = "application/problem+json"
+
+
+class InvalidRequest(falcon.HTTPBadRequest):
+    """A 400 that also carries per-field messages, shown as the ``errors`` member of the body."""
+
+    def __init__(self, description: str, errors: dict[str, list[str]]) -> None:
+        super().__init__(title="Invalid request", description=description)
+        self.errors = errors
+
+
+def serialize_problem(req: falcon.Request, resp: falcon.Response, exception: falcon.HTTPError) -> None:
+    """Write ``exception`` as problem details JSON, whatever the client's Accept header says."""
+    body: dict[str, Any] = {
+        "title": exception.title.removeprefix(f"{exception.status_code} "),
+        "status": exception.status_code,
+        "detail": exception.description or exception.title,
+    }
+    errors = getattr(exception, "errors", None)
+    if errors:
+        body["errors"] = errors
+    resp.content_type = PROBLEM_JSON
+    resp.data = orjson.dumps(body)
+
+
+def _on_validation_error(req, resp, exc: ValidationError, params) -> None:
+    """A request body that breaks its schema: 400 naming each field and what is wrong with it."""
+    messages = exc.messages if isinstance(exc.messages, dict) else {"_body": exc.messages}
+    errors = {field: [str(m) for m in (msgs if isinstance(msgs, list) else [msgs])] for field, msgs in messages.items()}
+    summary = "; ".join(f"{field}: {' '.join(msgs)}" for field, msgs in errors.items())
+    raise InvalidRequest(f"invalid request body: {summary}", errors)
+
+
+def _on_invalid_webhook(req, resp, exc: InvalidWebhook, params) -> None:
+    """A value the domain refused: 413 when it is too large, 400 otherwise."""
+    if isinstance(exc, ArgumentsTooLarge):
+        raise falcon.HTTPContentTooLarge(description=f"{exc.field} {exc.message}")
+    raise InvalidRequest(f"invalid request body: {exc.field}: {exc.message}", {exc.field: [exc.message]})
+
+
+def _on_not_found(req, resp, exc: WebhookNotFound, params) -> None:
+    """Unknown or malformed hook id: 404 (the id is not echoed back)."""
+    raise falcon.HTTPNotFound(description="webhook id not found")
+
+
+def _on_storage_unavailable(req, resp, exc: StorageUnavailable, params) -> None:
+    """Redis failed or timed out: 500 at once; the next request tries Redis again."""
+    logger.warning("storage unavailable on %s %s: %s", req.method, req.path, exc)
+    raise falcon.HTTPInternalServerError(description="storage unavailable; try again later")
+
+
+def _on_handler_failed(req, resp, exc: HandlerFailed, params) -> None:
+    """The handler raised: 500; its traceback goes to the server log, not to the client."""
+    logger.error("handler failed on %s %s", req.method, req.path, exc_info=exc.__cause__ or exc)
+    raise falcon.HTTPInternalServerError(description="the webhook handler failed")
+
+
+def _on_unexpected(req, resp, exc: Exception, params) -> None:
+    """Anything else: 500 without a traceback in the answer, with one in the server log."""
+    logger.error("unexpected error on %s %s", req.method, req.path, exc_info=exc)
+    raise falcon.HTTPInternalServerError(description="internal error")
+
+
+def install_error_handlers(app: falcon.App) -> None:
+    """Register the mapping from exceptions to HTTP answers on ``app``, once for every route."""
+    app.set_error_serializer(serialize_problem)
+    # Falcon picks the handler of the most specific class, so the order here does not matter.
+    app.add_error_handler(Exception, _on_unexpected)
+    app.add_error_handler(ValidationError, _on_validation_error)
+    app.add_error_handler(InvalidWebhook, _on_invalid_webhook)
+    app.add_error_handler(WebhookNotFound, _on_not_found)
+    app.add_error_handler(StorageUnavailable, _on_storage_unavailable)
+    app.add_error_handler(HandlerFailed, _on_handler_failed)
