@@ -6,7 +6,6 @@ import re
 import secrets
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from types import MappingProxyType
 from typing import Any, Mapping
 
 from .errors import ArgumentsTooLarge, InvalidWebhook
@@ -52,8 +51,8 @@ def check_userid(userid: Any) -> str:
     return userid
 
 
-def check_arguments(arguments: Any) -> Mapping[str, Any]:
-    """Return ``arguments`` if they are a JSON object within the size limit, else raise.
+def check_arguments(arguments: Any) -> dict[str, Any]:
+    """Return ``arguments`` as a dict if they are a JSON object within the size limit, else raise.
 
     Raises:
         InvalidWebhook: not a JSON-serialisable mapping with string keys.
@@ -67,7 +66,7 @@ def check_arguments(arguments: Any) -> Mapping[str, Any]:
         raise InvalidWebhook("arguments", "must contain only JSON values") from exc
     if len(encoded.encode("utf-8")) > ARGUMENTS_MAX_BYTES:
         raise ArgumentsTooLarge("arguments", f"must encode to at most {ARGUMENTS_MAX_BYTES} bytes of JSON")
-    return arguments
+    return dict(arguments)
 
 
 @dataclass(frozen=True)
@@ -83,5 +82,5 @@ class Webhook:
 
     id: str
     userid: str
-    arguments: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+    arguments: Mapping[str, Any] = field(default_factory=dict)
     created_at: datetime = field(default_factory=utc_now)

@@ -1,0 +1,108 @@
+"""Helpers to run `webhook-register serve` as a real process and talk HTTP to it."""
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.parse
+from pathlib import Path
+from typing import Any, Callable
+
+import yaml
+
+SERVE = str(Path(sys.executable).parent / "webhook-register")
+
+
+def free_port() -> int:
+    """Return a TCP port on loopback that nothing listens on right now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait_for(condition: Callable[[], Any], timeout: float = 15.0, interval: float = 0.05) -> Any:
+    """Poll ``condition`` until it returns a truthy value; fail after ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            result = condition()
+        except (OSError, http.client.HTTPException):
+            result = None
+        if result:
+            return result
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"condition not met within {timeout} s")
+        time.sleep(interval)
+
+
+def request(port: int, method: str, path: str, form: dict | None = None, body: bytes | None = None,
+            headers: dict | None = None, timeout: float = 10.0) -> tuple[int, dict[str, str], Any]:
+    """Send one HTTP request to 127.0.0.1:port; return status, headers and the JSON body (or None)."""
+    headers = dict(headers or {})
+    if form is not None:
+        body = urllib.parse.urlencode(form).encode()
+        headers["Content-Type"] = "application/x-www-form-urlencoded"  # what `curl -d` sends
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    try:
+        connection.request(method, path, body=body, headers=headers)
+        response = connection.getresponse()
+        raw = response.read()
+        response_headers = {k.lower(): v for k, v in response.getheaders()}
+    finally:
+        connection.close()
+    return response.status, response_headers, json.loads(raw) if raw else None
+
+
+def write_config(path: Path, port: int, redis: dict[str, Any], workers: int = 2) -> Path:
+    """Write a config file for a test server listening on ``port``."""
+    path.write_text(yaml.safe_dump(
+        {"http": {"host": "127.0.0.1", "port": port, "workers": workers, "threads": 2}, "redis": redis}
+    ))
+    return path
+
+
+class ServeProcess:
+    """`webhook-register serve --config PATH` as a child process, its output captured in a file."""
+
+    def __init__(self, config: Path, port: int, output: Path) -> None:
+        self.config = config
+        self.port = port
+        self.output = output
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> "ServeProcess":
+        """Start serve and wait until it answers HTTP (a malformed id is answered without Redis)."""
+        with open(self.output, "ab") as sink:
+            self.process = subprocess.Popen(
+                [SERVE, "serve", "--config", str(self.config)],
+                stdout=sink, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                env={**os.environ, "PYTHONUNBUFFERED": "1"},
+            )
+        wait_for(self._answers)
+        return self
+
+    def _answers(self) -> bool:
+        if self.process.poll() is not None:
+            raise AssertionError(f"serve exited with {self.process.returncode}:\n{self.text()}")
+        return request(self.port, "GET", "/webhook/x", timeout=1.0)[0] == 404
+
+    def text(self) -> str:
+        """Everything serve printed so far."""
+        return self.output.read_text(errors="replace")
+
+    def stop(self, sig: int = signal.SIGTERM) -> int:
+        """Send ``sig`` and return the exit code once serve has exited."""
+        self.process.send_signal(sig)
+        return self.process.wait(timeout=30)
+
+    def __enter__(self) -> "ServeProcess":
+        return self.start()
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self.process.poll() is None:
+            self.stop()
