@@ -6,6 +6,11 @@ from typing import Any, Callable
 from gunicorn.app.base import BaseApplication
 
 
+def _log_worker_ready(worker: Any) -> None:
+    """Log that a worker has installed its signal handlers and loaded the app, and so serves and stops cleanly."""
+    worker.log.info("Worker ready (pid: %s)", worker.pid)
+
+
 def gunicorn_options(http_config: dict[str, Any]) -> dict[str, Any]:
     """Return gunicorn settings for the ``http`` config section (the benchmark uses the same ones)."""
     host = http_config["host"]
@@ -17,6 +22,7 @@ def gunicorn_options(http_config: dict[str, Any]) -> dict[str, Any]:
         "threads": http_config["threads"],
         # Several gunicorns on one machine (tests, benchmarks) would share one default control socket.
         "control_socket_disable": True,
+        "post_worker_init": _log_worker_ready,
     }
     return options
 

@@ -1,6 +1,7 @@
 """The HTTP resources: registering a webhook and triggering one."""
 from __future__ import annotations
 
+import io
 from typing import Any
 
 import falcon
@@ -37,14 +38,10 @@ class RegistrationResource:
 
     def _read_body(self, req: falcon.Request) -> dict[str, Any]:
         """Return the body as a dict of fields; refuse oversized, unsupported or non-object bodies."""
-        length = req.content_length
-        if length is not None and length > self._max_body_bytes:
-            raise falcon.HTTPContentTooLarge(
-                description=f"the body may take at most {self._max_body_bytes} bytes"
-            )
         media_type = (req.content_type or "").partition(";")[0].strip().lower()
+        raw = self._read_bounded(req)
         if not media_type:
-            if length:
+            if raw:
                 raise falcon.HTTPUnsupportedMediaType(
                     description=f"set Content-Type to one of: {', '.join(REGISTER_MEDIA_TYPES)}"
                 )
@@ -53,10 +50,32 @@ class RegistrationResource:
             raise falcon.HTTPUnsupportedMediaType(
                 description=f"{media_type} is not supported; send one of: {', '.join(REGISTER_MEDIA_TYPES)}"
             )
-        body = req.get_media(default_when_empty={})
+        if not raw:
+            return {}
+        handler = req.options.media_handlers[media_type]
+        body = handler.deserialize(io.BytesIO(raw), req.content_type, len(raw))
         if not isinstance(body, dict):
             raise InvalidRequest("the body must be a JSON object", {"_body": ["must be a JSON object"]})
         return body
+
+    def _read_bounded(self, req: falcon.Request) -> bytes:
+        """Read the whole body, refusing with 413 one that exceeds the limit, before or while reading.
+
+        Falcon's WSGI request takes a body without Content-Length as empty; a chunked body (which
+        gunicorn de-chunks and terminates) is read from the raw stream instead, never past the limit.
+        """
+        too_large = falcon.HTTPContentTooLarge(description=f"the body may take at most {self._max_body_bytes} bytes")
+        length = req.content_length
+        if length is not None:
+            if length > self._max_body_bytes:
+                raise too_large
+            return req.bounded_stream.read()
+        if "chunked" not in (req.get_header("Transfer-Encoding") or "").lower():
+            return b""
+        raw = req.stream.read(self._max_body_bytes + 1)
+        if len(raw) > self._max_body_bytes:
+            raise too_large
+        return raw
 
 
 class TriggerResource:

@@ -41,15 +41,22 @@ def wait_for(condition: Callable[[], Any], timeout: float = 15.0, interval: floa
 
 
 def request(port: int, method: str, path: str, form: dict | None = None, body: bytes | None = None,
-            headers: dict | None = None, timeout: float = 10.0) -> tuple[int, dict[str, str], Any]:
-    """Send one HTTP request to 127.0.0.1:port; return status, headers and the JSON body (or None)."""
+            headers: dict | None = None, chunked: bool = False,
+            timeout: float = 10.0) -> tuple[int, dict[str, str], Any]:
+    """Send one HTTP request to 127.0.0.1:port; return status, headers and the JSON body (or None).
+
+    ``chunked`` sends the body with ``Transfer-Encoding: chunked`` in 1 KiB chunks, no Content-Length.
+    """
     headers = dict(headers or {})
     if form is not None:
         body = urllib.parse.urlencode(form).encode()
         headers["Content-Type"] = "application/x-www-form-urlencoded"  # what `curl -d` sends
+    payload: Any = body
+    if chunked and body is not None:
+        payload = (body[i:i + 1024] for i in range(0, len(body), 1024))
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
     try:
-        connection.request(method, path, body=body, headers=headers)
+        connection.request(method, path, body=payload, headers=headers, encode_chunked=chunked)
         response = connection.getresponse()
         raw = response.read()
         response_headers = {k.lower(): v for k, v in response.getheaders()}
@@ -69,14 +76,20 @@ def write_config(path: Path, port: int, redis: dict[str, Any], workers: int = 2)
 class ServeProcess:
     """`webhook-register serve --config PATH` as a child process, its output captured in a file."""
 
-    def __init__(self, config: Path, port: int, output: Path) -> None:
+    def __init__(self, config: Path, port: int, output: Path, workers: int = 2) -> None:
         self.config = config
         self.port = port
         self.output = output
+        self.workers = workers
         self.process: subprocess.Popen[bytes] | None = None
 
     def start(self) -> "ServeProcess":
-        """Start serve and wait until it answers HTTP (a malformed id is answered without Redis)."""
+        """Start serve and wait until every worker is ready and it answers HTTP.
+
+        Waiting for every worker matters: gunicorn ignores a SIGTERM that reaches a worker between its
+        fork and the installation of its signal handlers, and stopping then takes the graceful timeout.
+        """
+        ready_before = self.text().count("Worker ready") if self.output.exists() else 0
         with open(self.output, "ab") as sink:
             self.process = subprocess.Popen(
                 [SERVE, "serve", "--config", str(self.config)],
@@ -84,6 +97,7 @@ class ServeProcess:
                 env={**os.environ, "PYTHONUNBUFFERED": "1"},
             )
         wait_for(self._answers)
+        wait_for(lambda: self.text().count("Worker ready") - ready_before >= self.workers)
         return self
 
     def _answers(self) -> bool:

@@ -44,6 +44,17 @@ def test_register_trigger_restart_and_trigger_again(serve_config, tmp_path):
         wait_for(lambda: serve.text().count('"userid":"testuser"') == 3)
 
 
+def test_chunked_bodies_are_read_and_bounded(serve_config, tmp_path):
+    config, port = serve_config
+    with ServeProcess(config, port, tmp_path / "serve.log"):
+        status, _, body = request(port, "POST", "/webhook", form={"userid": "chunky", "a": "b"}, chunked=True)
+        assert status == 200, body
+        assert request(port, "GET", f"/webhook/{body['id']}")[0] == 201
+
+        status, _, body = request(port, "POST", "/webhook", form={"userid": "u", "a": "x" * 70_000}, chunked=True)
+        assert status == 413 and body["status"] == 413
+
+
 def test_sigint_and_a_killed_serve_leave_no_redis_behind(serve_config, tmp_path):
     config, port = serve_config
     serve = ServeProcess(config, port, tmp_path / "serve.log").start()
