@@ -31,11 +31,8 @@ class InvalidRequest(falcon.HTTPBadRequest):
 
 def serialize_problem(req: falcon.Request, resp: falcon.Response, exception: falcon.HTTPError) -> None:
     """Write ``exception`` as problem details JSON, whatever the client's Accept header says."""
-    body: dict[str, Any] = {
-        "title": exception.title.removeprefix(f"{exception.status_code} "),
-        "status": exception.status_code,
-        "detail": exception.description or exception.title,
-    }
+    title = exception.title.removeprefix(f"{exception.status_code} ")  # Falcon's default titles repeat it
+    body: dict[str, Any] = {"title": title, "status": exception.status_code, "detail": exception.description or title}
     errors = getattr(exception, "errors", None)
     if errors:
         body["errors"] = errors

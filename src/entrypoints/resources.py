@@ -64,18 +64,21 @@ class RegistrationResource:
         Falcon's WSGI request takes a body without Content-Length as empty; a chunked body (which
         gunicorn de-chunks and terminates) is read from the raw stream instead, never past the limit.
         """
-        too_large = falcon.HTTPContentTooLarge(description=f"the body may take at most {self._max_body_bytes} bytes")
         length = req.content_length
         if length is not None:
             if length > self._max_body_bytes:
-                raise too_large
+                raise self._too_large()
             return req.bounded_stream.read()
         if "chunked" not in (req.get_header("Transfer-Encoding") or "").lower():
             return b""
         raw = req.stream.read(self._max_body_bytes + 1)
         if len(raw) > self._max_body_bytes:
-            raise too_large
+            raise self._too_large()
         return raw
+
+    def _too_large(self) -> falcon.HTTPContentTooLarge:
+        """Return the 413 error for a body over the limit."""
+        return falcon.HTTPContentTooLarge(description=f"the body may take at most {self._max_body_bytes} bytes")
 
 
 class TriggerResource:
