@@ -4,12 +4,12 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test clean
+.PHONY: install run test clean bench bench-deps bench-quick
 
 $(STAMP): setup.py setup.cfg
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[embedded,test]'
+	$(BIN)/python -m pip install --quiet -e '.[embedded,granian,test]'
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -23,3 +23,15 @@ test: $(STAMP)
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info
+
+# The benchmark (issue 3): `make bench` for the full run (~15 min), `make bench-quick` for a few seconds.
+# wrk and adnanh/webhook (the peer) come from Debian's packages when missing.
+bench-deps:
+	@command -v wrk >/dev/null && command -v webhook >/dev/null || \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk webhook >/dev/null)
+
+bench: $(STAMP) bench-deps
+	$(BIN)/python -m bench.run --granian $(BENCH_ARGS)
+
+bench-quick: $(STAMP) bench-deps
+	$(BIN)/python -m bench.run --quick $(BENCH_ARGS)

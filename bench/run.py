@@ -58,14 +58,38 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-class Processes:
-    """Starts processes in sessions of their own and kills exactly those on close."""
+#: With --pin, the servers (apps and Redis) run on SERVER_CPUS and wrk on LOAD_CPUS, so that the load
+#: generator does not steal an uneven share of the servers' cores from round to round.
+SERVER_CPUS = "0"
+LOAD_CPUS = "1"
 
-    def __init__(self) -> None:
+
+def pinned(args: list[str], cpus: str | None) -> list[str]:
+    """Prefix ``args`` with taskset when ``cpus`` is set."""
+    return ["taskset", "-c", cpus, *args] if cpus else args
+
+
+def pin_running(pid: int, cpus: str | None) -> None:
+    """Pin every thread of the running process ``pid`` (and so the children it forks later) to ``cpus``."""
+    if cpus:
+        for thread in psutil.Process(pid).threads():
+            os.sched_setaffinity(thread.id, {int(cpu) for cpu in cpus.split(",")})
+
+
+class Processes:
+    """Starts processes in sessions of their own and kills exactly those on close.
+
+    Args:
+        cpus: the CPUs to pin every started process to (None: no pinning).
+    """
+
+    def __init__(self, cpus: str | None = None) -> None:
         self._started: list[subprocess.Popen] = []
+        self._cpus = cpus
 
     def start(self, args: list[str], **kwargs) -> subprocess.Popen:
-        process = subprocess.Popen(args, start_new_session=True, stdin=subprocess.DEVNULL, **kwargs)
+        process = subprocess.Popen(pinned(args, self._cpus), start_new_session=True, stdin=subprocess.DEVNULL,
+                                   **kwargs)
         self._started.append(process)
         return process
 
@@ -123,11 +147,11 @@ def write_ids(ids: list[str], path: Path, sample: int = 10_000) -> Path:
 
 
 def run_wrk(port: int, mode: str, concurrency: int, duration: int, ids_file: Path | None = None,
-            path: str = "/") -> dict:
+            path: str = "/", cpus: str | None = None) -> dict:
     """Run one wrk round and return its numbers (requests/s, p50/p99 in ms, errors, non-2xx)."""
     env = {**os.environ, "BENCH_MODE": mode, "BENCH_PATH": path, "BENCH_IDS": str(ids_file or "")}
-    args = ["wrk", "-t", "2", "-c", str(concurrency), "-d", f"{int(duration)}s", "--timeout", "2s",
-            "-s", str(WRK_SCRIPT), f"http://127.0.0.1:{port}"]
+    args = pinned(["wrk", "-t", "2", "-c", str(concurrency), "-d", f"{int(duration)}s", "--timeout", "2s",
+                   "-s", str(WRK_SCRIPT), f"http://127.0.0.1:{port}"], cpus)
     output = subprocess.run(args, env=env, capture_output=True, text=True, timeout=duration + 60).stdout
     line = next((l for l in output.splitlines() if l.startswith("BENCH ")), None)
     if line is None:
@@ -234,11 +258,13 @@ def measure(args: argparse.Namespace) -> dict:
     results: dict = {"rounds": {}, "summary": {}, "checks": {}}
     with ExitStack() as stack:
         work = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="webhook-bench-")))
-        processes = Processes()
+        server_cpus, load_cpus = (SERVER_CPUS, LOAD_CPUS) if args.pin else (None, None)
+        processes = Processes(server_cpus)
         stack.callback(processes.close)
         server = RedisServer(work / "redis", port=free_port())
         server.start()
         stack.callback(server.stop)
+        pin_running(server.pid, server_cpus)
         client = server.client()
         ids_file = write_ids(preload(client, args.hooks), work / "ids.txt")
         peer_port = start_peer(processes, work) if args.peer else None
@@ -252,7 +278,7 @@ def measure(args: argparse.Namespace) -> dict:
                     extras["service-granian"] = start_granian(processes, server.port, work, args)
                 if peer_port:
                     extras["adnanh-webhook"] = peer_port
-            for scenario in SCENARIOS:
+            for scenario in args.scenarios:
                 for concurrency in args.concurrency:
                     contenders = {app: port for app, (_, port) in apps.items()}
                     contenders.update((name, port) for name, port in extras.items()
@@ -260,9 +286,10 @@ def measure(args: argparse.Namespace) -> dict:
                     for _ in range(args.rounds):
                         for app, port in contenders.items():
                             if app == "adnanh-webhook":
-                                numbers = run_wrk(port, "get", concurrency, args.duration, path="/hooks/bench")
+                                numbers = run_wrk(port, "get", concurrency, args.duration, path="/hooks/bench",
+                                                  cpus=load_cpus)
                             else:
-                                numbers = run_wrk(port, scenario, concurrency, args.duration, ids_file)
+                                numbers = run_wrk(port, scenario, concurrency, args.duration, ids_file, cpus=load_cpus)
                             key = f"{worker_class}/{scenario}/c{concurrency}/{app}"
                             results["rounds"].setdefault(key, []).append(numbers)
                             print(f"  {key}: {numbers['rps']:.0f} req/s, p99 {numbers['p99_ms']:.2f} ms", flush=True)
@@ -273,13 +300,13 @@ def measure(args: argparse.Namespace) -> dict:
                 processes.stop(process)
 
         if args.scale_hooks:
-            results["scale"] = measure_scale(args, processes, server, client, work, ids_file)
+            results["scale"] = measure_scale(args, processes, server, work, ids_file, load_cpus)
     for key, rounds in results["rounds"].items():
         results["summary"][key] = summarize(rounds)
     return results
 
 
-def measure_scale(args, processes, server, client, work, small_ids) -> dict:
+def measure_scale(args, processes, server, work, small_ids, load_cpus) -> dict:
     """Trigger throughput with ``args.scale_hooks`` hooks stored (db 1) against the usual set (db 0)."""
     big = redis.Redis(port=server.port, db=1)
     big.flushdb()
@@ -292,7 +319,7 @@ def measure_scale(args, processes, server, client, work, small_ids) -> dict:
     rounds: dict[str, list] = {"small": [], "big": []}
     for _ in range(args.rounds):
         for name, (_, port), ids in (("small", small_app, small_ids), ("big", big_app, big_ids)):
-            rounds[name].append(run_wrk(port, "trigger", concurrency, args.duration, ids))
+            rounds[name].append(run_wrk(port, "trigger", concurrency, args.duration, ids, cpus=load_cpus))
             print(f"  scale/{name}: {rounds[name][-1]['rps']:.0f} req/s", flush=True)
     processes.stop(small_app[0])
     processes.stop(big_app[0])
@@ -313,7 +340,7 @@ def report(results: dict, args: argparse.Namespace) -> list[str]:
              "|---|---|---|---|---|---|---|---|---|---|---|---|"]
     failures = []
     for worker_class in args.worker_classes:
-        for scenario in SCENARIOS:
+        for scenario in args.scenarios:
             for concurrency in args.concurrency:
                 s = {app: summary[f"{worker_class}/{scenario}/c{concurrency}/{app}"] for app in APPS}
                 ratio = s["service"]["rps"] / s["baseline"]["rps"]
@@ -338,7 +365,7 @@ def report(results: dict, args: argparse.Namespace) -> list[str]:
              for c in args.concurrency if f"{first}/trigger/c{c}/adnanh-webhook" in summary]
     if peers:
         print(f"\nadnanh/webhook (one hook running /bin/true), triggers: {', '.join(peers)}")
-    for scenario in SCENARIOS:
+    for scenario in args.scenarios:
         for c in args.concurrency:
             granian = summary.get(f"{first}/{scenario}/c{c}/service-granian")
             if granian:
@@ -375,12 +402,16 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--duration", type=int, help="seconds per wrk round")
     parser.add_argument("--concurrency", type=lambda s: [int(c) for c in s.split(",")])
     parser.add_argument("--worker-classes", type=lambda s: s.split(","))
+    parser.add_argument("--scenarios", type=lambda s: s.split(","), default=list(SCENARIOS),
+                        help="trigger,register (default both)")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--hooks", type=int, default=1000, help="hooks stored before the trigger rounds")
     parser.add_argument("--scale-hooks", type=int, help="hooks for the scale test (0: skip)")
     parser.add_argument("--no-peer", dest="peer", action="store_false", help="skip adnanh/webhook")
     parser.add_argument("--granian", action="store_true", help="also run the service under granian")
+    parser.add_argument("--no-pin", dest="pin", action="store_false",
+                        help="do not pin the servers to CPU 0 and wrk to CPU 1")
     parser.add_argument("--output", type=Path, default=RESULTS_DIR / "latest.json")
     args = parser.parse_args(argv)
     quick = {"rounds": 1, "duration": 2, "concurrency": [16], "worker_classes": ["gthread"], "scale_hooks": 0}

@@ -78,6 +78,11 @@ class RedisServer:
         return redis.Redis(host="127.0.0.1", port=self.port, **kwargs)
 
     @property
+    def pid(self) -> int | None:
+        """The process id of the running server, or None."""
+        return self._process.pid if self.running else None
+
+    @property
     def running(self) -> bool:
         """True while the process started by :meth:`start` is alive."""
         return self._process is not None and self._process.poll() is None

@@ -60,6 +60,8 @@ def check_arguments(arguments: Any) -> dict[str, Any]:
     """
     if not isinstance(arguments, Mapping):
         raise InvalidWebhook("arguments", "must be a JSON object")
+    if not arguments:  # the common case (the seed registers a userid only) needs no encoding
+        return {}
     try:
         encoded = json.dumps(arguments, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
     except (TypeError, ValueError) as exc:

@@ -1,4 +1,4 @@
-"""The ``webhook-register`` command line: ``serve`` runs the service under gunicorn."""
+"""The ``webhook-register`` command line: ``serve`` runs the service under gunicorn (or granian)."""
 from __future__ import annotations
 
 import argparse
@@ -10,9 +10,10 @@ from typing import Sequence
 import redis
 
 from ..adapters.redis_server import RedisServerError
-from .config import CONFIG_PATH_VARIABLE, ConfigError
+from .config import CONFIG_PATH_VARIABLE, ConfigError, resolve_config_path
 from .containers import Container, build_container
 from .embedded_redis import embedded_redis
+from .granian_app import run_granian
 from .gunicorn_app import GunicornApplication, gunicorn_options
 
 logger = logging.getLogger("webhook_register")
@@ -28,7 +29,7 @@ def _parser() -> argparse.ArgumentParser:
         prog="webhook-register", description="Register webhooks and trigger them."
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    serve = commands.add_parser("serve", help="run the HTTP service under gunicorn")
+    serve = commands.add_parser("serve", help="run the HTTP service (gunicorn, or granian)")
     serve.add_argument(
         "--config",
         metavar="PATH",
@@ -40,12 +41,15 @@ def _parser() -> argparse.ArgumentParser:
 def serve(config_path: str | None) -> int:
     """Run the service until gunicorn stops (SIGTERM, SIGINT); return the exit code."""
     container = build_container(config_path)
-    redis_config = container.config.redis()
-    with embedded_redis(container) if redis_config["embedded"] else contextlib.nullcontext():
+    with embedded_redis(container) if container.config.redis.embedded() else contextlib.nullcontext():
         _report_redis(container)
-        options = gunicorn_options(container.config.http())
-        logger.info("webhook-register listening on http://%s", options["bind"])
-        GunicornApplication(container.app, options).run()
+        http_config = container.config.http()
+        options = gunicorn_options(http_config)
+        logger.info("webhook-register listening on http://%s (%s)", options["bind"], http_config["server"])
+        if http_config["server"] == "granian":
+            run_granian(http_config, container.config.redis(), resolve_config_path(config_path))
+        else:
+            GunicornApplication(container.app, options).run()
     return 0
 
 

@@ -32,6 +32,7 @@ class HttpConfigSchema(Schema):
     host = fields.String(load_default="127.0.0.1", validate=validate.Length(min=1))
     port = fields.Integer(load_default=8000, validate=validate.Range(min=1, max=65535))
     workers = fields.Integer(load_default=2, validate=validate.Range(min=1, max=256))
+    server = fields.String(load_default="gunicorn", validate=validate.OneOf(["gunicorn", "granian"]))
     worker_class = fields.String(load_default="gthread", validate=validate.OneOf(["sync", "gthread"]))
     threads = fields.Integer(load_default=4, validate=validate.Range(min=1, max=256))
     max_body_bytes = fields.Integer(load_default=65536, validate=validate.Range(min=1024, max=64 * 1024 * 1024))

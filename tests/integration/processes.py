@@ -65,22 +65,26 @@ def request(port: int, method: str, path: str, form: dict | None = None, body: b
     return response.status, response_headers, json.loads(raw) if raw else None
 
 
-def write_config(path: Path, port: int, redis: dict[str, Any], workers: int = 2) -> Path:
+def write_config(path: Path, port: int, redis: dict[str, Any], workers: int = 2, server: str = "gunicorn") -> Path:
     """Write a config file for a test server listening on ``port``."""
-    path.write_text(yaml.safe_dump(
-        {"http": {"host": "127.0.0.1", "port": port, "workers": workers, "threads": 2}, "redis": redis}
-    ))
+    http = {"host": "127.0.0.1", "port": port, "workers": workers, "threads": 2, "server": server}
+    path.write_text(yaml.safe_dump({"http": http, "redis": redis}))
     return path
+
+
+#: The line each HTTP server logs once a worker can serve and stop cleanly.
+WORKER_READY = {"gunicorn": "Worker ready", "granian": "Started worker-"}
 
 
 class ServeProcess:
     """`webhook-register serve --config PATH` as a child process, its output captured in a file."""
 
-    def __init__(self, config: Path, port: int, output: Path, workers: int = 2) -> None:
+    def __init__(self, config: Path, port: int, output: Path, workers: int = 2, server: str = "gunicorn") -> None:
         self.config = config
         self.port = port
         self.output = output
         self.workers = workers
+        self.ready_line = WORKER_READY[server]
         self.process: subprocess.Popen[bytes] | None = None
 
     def start(self) -> "ServeProcess":
@@ -89,7 +93,7 @@ class ServeProcess:
         Waiting for every worker matters: gunicorn ignores a SIGTERM that reaches a worker between its
         fork and the installation of its signal handlers, and stopping then takes the graceful timeout.
         """
-        ready_before = self.text().count("Worker ready") if self.output.exists() else 0
+        ready_before = self.text().count(self.ready_line) if self.output.exists() else 0
         with open(self.output, "ab") as sink:
             self.process = subprocess.Popen(
                 [SERVE, "serve", "--config", str(self.config)],
@@ -97,7 +101,7 @@ class ServeProcess:
                 env={**os.environ, "PYTHONUNBUFFERED": "1"},
             )
         wait_for(self._answers)
-        wait_for(lambda: self.text().count("Worker ready") - ready_before >= self.workers)
+        wait_for(lambda: self.text().count(self.ready_line) - ready_before >= self.workers)
         return self
 
     def _answers(self) -> bool:

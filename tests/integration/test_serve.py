@@ -7,22 +7,27 @@ import pytest
 from tests.integration.processes import ServeProcess, free_port, request, wait_for, write_config
 
 
+@pytest.fixture(params=["gunicorn", "granian"])
+def server(request):
+    return request.param
+
+
 @pytest.fixture
-def serve_config(tmp_path):
+def serve_config(tmp_path, server):
     port = free_port()
-    config = write_config(tmp_path / "config.yml", port, {"embedded": True, "data_dir": str(tmp_path / "data")})
-    return config, port
+    redis = {"embedded": True, "data_dir": str(tmp_path / "data")}
+    return write_config(tmp_path / "config.yml", port, redis, server=server), port
 
 
 def redis_children(serve):
     return [p for p in psutil.Process(serve.process.pid).children() if "redis-server" in p.name()]
 
 
-def test_register_trigger_restart_and_trigger_again(serve_config, tmp_path):
+def test_register_trigger_restart_and_trigger_again(serve_config, server, tmp_path):
     config, port = serve_config
     output = tmp_path / "serve.log"
 
-    with ServeProcess(config, port, output) as serve:
+    with ServeProcess(config, port, output, server=server) as serve:
         status, _, body = request(port, "POST", "/webhook", form={"userid": "testuser"})
         assert status == 200
         hook_id = body["id"]
@@ -38,15 +43,15 @@ def test_register_trigger_restart_and_trigger_again(serve_config, tmp_path):
         assert serve.stop(signal.SIGTERM) == 0
     assert not redis.is_running(), "serve left its Redis running"
 
-    with ServeProcess(config, port, output) as serve:
+    with ServeProcess(config, port, output, server=server) as serve:
         status, _, body = request(port, "GET", f"/webhook/{hook_id}")
         assert status == 201, body
         wait_for(lambda: serve.text().count('"userid":"testuser"') == 3)
 
 
-def test_chunked_bodies_are_read_and_bounded(serve_config, tmp_path):
+def test_chunked_bodies_are_read_and_bounded(serve_config, server, tmp_path):
     config, port = serve_config
-    with ServeProcess(config, port, tmp_path / "serve.log"):
+    with ServeProcess(config, port, tmp_path / "serve.log", server=server):
         status, _, body = request(port, "POST", "/webhook", form={"userid": "chunky", "a": "b"}, chunked=True)
         assert status == 200, body
         assert request(port, "GET", f"/webhook/{body['id']}")[0] == 201
@@ -55,14 +60,14 @@ def test_chunked_bodies_are_read_and_bounded(serve_config, tmp_path):
         assert status == 413 and body["status"] == 413
 
 
-def test_sigint_and_a_killed_serve_leave_no_redis_behind(serve_config, tmp_path):
+def test_sigint_and_a_killed_serve_leave_no_redis_behind(serve_config, server, tmp_path):
     config, port = serve_config
-    serve = ServeProcess(config, port, tmp_path / "serve.log").start()
+    serve = ServeProcess(config, port, tmp_path / "serve.log", server=server).start()
     (redis,) = redis_children(serve)
     assert serve.stop(signal.SIGINT) == 0
     assert not redis.is_running()
 
-    serve = ServeProcess(config, port, tmp_path / "serve.log").start()
+    serve = ServeProcess(config, port, tmp_path / "serve.log", server=server).start()
     (redis,) = redis_children(serve)
     serve.stop(signal.SIGKILL)
     wait_for(lambda: not redis.is_running() or redis.status() == psutil.STATUS_ZOMBIE)
