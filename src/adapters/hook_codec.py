@@ -1,22 +1,48 @@
-"""The JSON document a webhook is stored as, shared by every adapter that writes or prints one.
+"""The JSON documents of a webhook: the stored one (with its secrets) and the public one (without).
 
-The document is ``{"id": …, "userid": …, "arguments": {…}, "created": "<ISO 8601 UTC>"}``, compact UTF-8.
+Stored: ``{"id", "userid", "arguments", "created", "token_sha256"}``, plus only the settings that differ
+from their defaults (``enabled``, ``methods``, ``rate_limit``, ``allowed_networks``) and, when set,
+``signature_scheme``, ``signing_secret`` and ``expires``; compact UTF-8. The public view has every
+setting and no secret.
 """
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 import orjson
 
-from ..domain.model import Webhook
+from ..domain.model import HookSettings, Webhook
+from ..domain.payload import TriggerEvent
+
+_DEFAULT_SETTINGS = HookSettings()
 
 
 def encode_hook(hook: Webhook) -> bytes:
     """Return the stored JSON document of ``hook``."""
-    return orjson.dumps(
-        {"id": hook.id, "userid": hook.userid, "arguments": hook.arguments, "created": hook.created_at},
-        option=orjson.OPT_UTC_Z,
-    )
+    document: dict[str, Any] = {
+        "id": hook.id,
+        "userid": hook.userid,
+        "arguments": hook.arguments,
+        "created": hook.created_at,
+        "token_sha256": hook.token_hash,
+    }
+    settings = hook.settings
+    if settings != _DEFAULT_SETTINGS:  # defaults are left out: most hooks stay small in Redis
+        if not settings.enabled:
+            document["enabled"] = False
+        if settings.methods != _DEFAULT_SETTINGS.methods:
+            document["methods"] = settings.methods
+        if settings.rate_limit is not None:
+            document["rate_limit"] = settings.rate_limit
+        if settings.allowed_networks:
+            document["allowed_networks"] = settings.allowed_networks
+    if hook.signature_scheme:
+        document["signature_scheme"] = hook.signature_scheme
+        document["signing_secret"] = hook.signing_secret
+    if hook.expires_at:
+        document["expires"] = hook.expires_at
+    return orjson.dumps(document, option=orjson.OPT_UTC_Z)
 
 
 def decode_hook(document: bytes | str) -> Webhook:
@@ -32,6 +58,49 @@ def decode_hook(document: bytes | str) -> Webhook:
             userid=value["userid"],
             arguments=value["arguments"],
             created_at=datetime.fromisoformat(value["created"]),
+            settings=HookSettings(
+                enabled=value.get("enabled", True),
+                methods=tuple(value.get("methods", _DEFAULT_SETTINGS.methods)),
+                rate_limit=value.get("rate_limit"),
+                allowed_networks=tuple(value.get("allowed_networks", ())),
+            ),
+            signature_scheme=value.get("signature_scheme"),
+            expires_at=datetime.fromisoformat(value["expires"]) if value.get("expires") else None,
+            token_hash=value.get("token_sha256", ""),
+            signing_secret=value.get("signing_secret"),
         )
     except (KeyError, TypeError) as exc:
         raise ValueError(f"not a stored webhook document: {exc!r}") from exc
+
+
+def public_hook(hook: Webhook) -> dict[str, Any]:
+    """Return what may be shown of a hook to its owner, an admin, a handler or a log: no secret."""
+    return {
+        "id": hook.id,
+        "userid": hook.userid,
+        "arguments": hook.arguments,
+        "created": hook.created_at,
+        "enabled": hook.settings.enabled,
+        "methods": hook.settings.methods,
+        "rate_limit": hook.settings.rate_limit,
+        "allowed_networks": hook.settings.allowed_networks,
+        "signature_scheme": hook.signature_scheme,
+        "expires": hook.expires_at,
+    }
+
+
+def encode_event(event: TriggerEvent) -> bytes:
+    """Return a trigger event as one line of JSON (no newline), without any secret of the hook."""
+    return orjson.dumps(
+        {
+            "event_id": event.id,
+            "received": event.received_at,
+            "method": event.method,
+            "query": event.query,
+            "headers": event.headers,
+            "body_kind": event.body_kind,
+            "body": event.body,
+            "hook": public_hook(event.hook),
+        },
+        option=orjson.OPT_UTC_Z,
+    )

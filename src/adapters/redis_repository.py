@@ -1,15 +1,21 @@
-"""The Redis repository: one string key per hook holding its JSON document.
+"""The Redis repository: one string key per hook holding its JSON document, and a per-user index.
 
-Key layout (``P`` is the configured ``redis.key_prefix``, ``ID`` a well-formed hook id):
+Key layout (``P`` is the configured ``redis.key_prefix``, ``ID`` a well-formed hook id, ``USER`` a
+checked userid, ``D`` a SHA-256 hex digest):
 
-=====================  ======  ===============================================================
-key                    type    value
-=====================  ======  ===============================================================
-``P`` hook:{``ID``}    string  the hook's JSON document (see ``hook_codec``), written ``SET NX``
-=====================  ======  ===============================================================
+==============================  ======  ===========================================================
+key                             type    value
+==============================  ======  ===========================================================
+``P`` hook:{``ID``}             string  the hook's JSON document (``hook_codec``); TTL = its expiry
+``P`` hook:{``ID``}:rate        string  triggers counted in the current 60 s window (PX 60000)
+``P`` hook:{``ID``}:seen:``D``  string  a handled delivery id (webhook-id / Idempotency-Key), PX window
+``P`` user:{``USER``}:hooks     zset    ``<creation µs, 20 digits>.<ID>``, score 0 (``listing``)
+==============================  ======  ===========================================================
 
-The id sits in a ``{…}`` hash tag so that every key belonging to one hook (later: its rate-limit
-counter, replay guard, history) hashes to one Redis Cluster slot and can change in one transaction.
+Every key of one hook carries the id as its ``{…}`` hash tag, so the atomic trigger script (the hook
+and its rate counter) touches one Redis Cluster slot. The user index lives in the user's slot; it is
+written in the same round trip as the hook, index entry first, so that no stored hook is ever missing
+from its index; an entry whose hook expired or vanished is dropped when a listing meets it.
 """
 from __future__ import annotations
 
@@ -17,8 +23,30 @@ import redis
 
 from ..domain.errors import StorageUnavailable, WebhookIdTaken
 from ..domain.model import Webhook
-from ..domain.ports import WebhookRepository
+from ..domain.ports import Admission, Page, WebhookRepository
 from .hook_codec import decode_hook, encode_hook
+from .listing import check_cursor, hook_id_of, index_entry
+
+RATE_WINDOW_MS = 60_000
+
+# Loads the hook and counts the trigger in one step, so the limit holds across every worker and host.
+# KEYS: hook, rate counter (one slot). ARGV: default limit per window, window in ms.
+# Returns nil for no hook, else {document, ms until the window ends when over the limit, or 0}.
+_ADMIT_LUA = """
+local document = redis.call('GET', KEYS[1])
+if not document then return false end
+local limit = tonumber(ARGV[1])
+local ok, hook = pcall(cjson.decode, document)
+if ok and type(hook) == 'table' and type(hook['rate_limit']) == 'number' then limit = hook['rate_limit'] end
+local count = redis.call('INCR', KEYS[2])
+if count == 1 then redis.call('PEXPIRE', KEYS[2], ARGV[2]) end
+if limit > 0 and count > limit then
+  local ttl = redis.call('PTTL', KEYS[2])
+  if ttl < 1 then ttl = 1 end
+  return {document, ttl}
+end
+return {document, 0}
+"""
 
 
 class RedisWebhookRepository(WebhookRepository):
@@ -31,27 +59,112 @@ class RedisWebhookRepository(WebhookRepository):
 
     def __init__(self, client: redis.Redis, key_prefix: str = "webhook:") -> None:
         self._client = client
-        self._hook_key_prefix = f"{key_prefix}hook:"
+        self._prefix = key_prefix
+        self._admit = client.register_script(_ADMIT_LUA)
 
     def hook_key(self, hook_id: str) -> str:
         """Return the Redis key of the hook ``hook_id`` (a well-formed id, never raw input)."""
-        return f"{self._hook_key_prefix}{{{hook_id}}}"
+        return f"{self._prefix}hook:{{{hook_id}}}"
 
-    def add(self, hook: Webhook) -> None:
-        """Store a new hook with ``SET NX``; raise ``WebhookIdTaken`` if the key exists."""
-        try:
-            stored = self._client.set(self.hook_key(hook.id), encode_hook(hook), nx=True)
-        except redis.RedisError as exc:
-            raise StorageUnavailable(f"redis SET failed: {type(exc).__name__}") from exc
+    def user_index_key(self, userid: str) -> str:
+        """Return the key of a user's index (a checked userid: no braces, no spaces)."""
+        return f"{self._prefix}user:{{{userid}}}:hooks"
+
+    def add(self, hook: Webhook, expires_in: int | None = None) -> None:
+        """Index and store a new hook in one round trip; ``SET NX`` so a taken id is never overwritten."""
+        index_key = self.user_index_key(hook.userid)
+        pipe = self._client.pipeline(transaction=False)
+        pipe.zadd(index_key, {index_entry(hook): 0})
+        pipe.set(self.hook_key(hook.id), encode_hook(hook), nx=True, ex=expires_in)
+        stored = self._execute(pipe, "register")[1]
         if not stored:
+            # Only the index entry is ours; the hook under this id belongs to someone else.
+            self._call("register", self._client.zrem, index_key, index_entry(hook))
             raise WebhookIdTaken(hook.id)
 
     def get(self, hook_id: str) -> Webhook | None:
         """Return the hook stored under ``hook_id``, or None."""
+        return self._decode(hook_id, self._call("read", self._client.get, self.hook_key(hook_id)))
+
+    def replace(self, hook: Webhook) -> bool:
+        """Overwrite with ``SET XX KEEPTTL``: a hook deleted meanwhile is not brought back."""
+        stored = self._call("update", self._client.set, self.hook_key(hook.id), encode_hook(hook),
+                            xx=True, keepttl=True)
+        return bool(stored)
+
+    def delete(self, hook: Webhook) -> bool:
+        """Delete the hook (triggers see it gone at once), then its index entry, in one round trip."""
+        pipe = self._client.pipeline(transaction=False)
+        pipe.delete(self.hook_key(hook.id))
+        pipe.zrem(self.user_index_key(hook.userid), index_entry(hook))
+        return bool(self._execute(pipe, "delete")[0])
+
+    def list_by_user(self, userid: str, limit: int, cursor: str | None = None) -> Page:
+        """Walk the user's index newest first from ``cursor``, reading the hooks of a page in one round trip."""
+        index_key = self.user_index_key(userid)
+        bound = "(" + check_cursor(cursor) if cursor else "+"
+        live: list[tuple[str, Webhook]] = []
+        # A pass reads limit + 1 entries and their hooks; another pass runs only to replace entries
+        # whose hooks expired or were deleted (they are dropped from the index on the way).
+        while len(live) <= limit:
+            entries = [e.decode() for e in self._call(
+                "list", self._client.zrevrangebylex, index_key, bound, "-", start=0, num=limit + 1)]
+            if not entries:
+                break
+            pipe = self._client.pipeline(transaction=False)
+            for entry in entries:
+                pipe.get(self.hook_key(hook_id_of(entry)))
+            documents = self._execute(pipe, "list")
+            gone = [entry for entry, document in zip(entries, documents) if document is None]
+            live += [(entry, self._decode(hook_id_of(entry), document))
+                     for entry, document in zip(entries, documents) if document is not None]
+            if gone:
+                self._call("list", self._client.zrem, index_key, *gone)
+            if len(entries) <= limit:
+                break
+            bound = "(" + entries[-1]
+        page = live[:limit]
+        next_cursor = page[-1][0] if len(live) > limit else None
+        return Page([hook for _, hook in page], next_cursor)
+
+    def admit(self, hook_id: str, default_rate_limit: int) -> Admission | None:
+        """Run the admit script: one round trip loads the hook and counts the trigger."""
+        result = self._call("trigger", self._admit, keys=[self.hook_key(hook_id), f"{self.hook_key(hook_id)}:rate"],
+                            args=[default_rate_limit, RATE_WINDOW_MS])
+        if result is None:
+            return None
+        document, retry_after_ms = result
+        return Admission(self._decode(hook_id, document), int(retry_after_ms) / 1000)
+
+    def remember_delivery(self, hook_id: str, key: str, ttl_seconds: int) -> bool:
+        """``SET NX PX`` of the delivery's key: True the first time within the window."""
+        return bool(self._call("trigger", self._client.set, self._delivery_key(hook_id, key), b"1",
+                               nx=True, ex=ttl_seconds))
+
+    def forget_delivery(self, hook_id: str, key: str) -> None:
+        """Delete the delivery's key."""
+        self._call("trigger", self._client.delete, self._delivery_key(hook_id, key))
+
+    def _delivery_key(self, hook_id: str, key: str) -> str:
+        """The key of one delivery; ``key`` is a hex digest, never the raw header."""
+        return f"{self.hook_key(hook_id)}:seen:{key}"
+
+    @staticmethod
+    def _call(action: str, command, *args, **kwargs):
+        """Run one Redis command, turning any Redis failure into ``StorageUnavailable``."""
         try:
-            document = self._client.get(self.hook_key(hook_id))
+            return command(*args, **kwargs)
         except redis.RedisError as exc:
-            raise StorageUnavailable(f"redis GET failed: {type(exc).__name__}") from exc
+            raise StorageUnavailable(f"redis failed on {action}: {type(exc).__name__}") from exc
+
+    @classmethod
+    def _execute(cls, pipe, action: str) -> list:
+        """Send a pipeline, turning any Redis failure into ``StorageUnavailable``."""
+        return cls._call(action, pipe.execute)
+
+    @staticmethod
+    def _decode(hook_id: str, document: bytes | None) -> Webhook | None:
+        """Decode a stored document; an unreadable one is a storage fault."""
         if document is None:
             return None
         try:

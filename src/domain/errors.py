@@ -37,3 +37,43 @@ class StorageUnavailable(WebhookError):
 
 class HandlerFailed(WebhookError):
     """The handler raised while processing a triggered webhook."""
+
+
+class Unauthorized(WebhookError):
+    """No credential was given, or it is not a credential at all (HTTP 401)."""
+
+
+class Forbidden(WebhookError):
+    """The credential is valid but does not allow this (HTTP 403), or the caller's address is refused."""
+
+
+class MethodNotAllowed(WebhookError):
+    """The hook does not accept triggers by this HTTP method.
+
+    Attributes:
+        allowed: the methods it accepts.
+    """
+
+    def __init__(self, allowed: tuple[str, ...]) -> None:
+        super().__init__(f"allowed methods: {', '.join(allowed)}")
+        self.allowed = allowed
+
+
+class SignatureInvalid(WebhookError):
+    """A signed hook was triggered without a valid, fresh signature (HTTP 401)."""
+
+
+class RateLimited(WebhookError):
+    """The hook was triggered more often than its rate limit allows.
+
+    Attributes:
+        retry_after: seconds until the current window ends.
+    """
+
+    def __init__(self, retry_after: float) -> None:
+        super().__init__(f"retry after {retry_after:.0f} s")
+        self.retry_after = retry_after
+
+
+class InvalidPayload(WebhookError):
+    """The trigger's body does not parse as the content type it declares."""

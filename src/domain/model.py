@@ -1,12 +1,13 @@
-"""The Webhook and the rules its values obey."""
+"""The Webhook, its settings, and the rules their values obey."""
 from __future__ import annotations
 
+import ipaddress
 import json
 import re
 import secrets
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Any, Mapping
+from typing import Any, Iterable, Mapping
 
 from .errors import ArgumentsTooLarge, InvalidWebhook
 
@@ -18,8 +19,20 @@ USERID_PATTERN = r"^[A-Za-z0-9._@+-]+$"
 HOOK_ID_PATTERN = r"^[A-Za-z0-9_-]{22}$"
 HOOK_ID_BYTES = 16
 
-#: The arguments of a hook, encoded as compact JSON, may take at most this many bytes.
+#: The arguments of a hook: at most this many, with names of at most this length, and their compact
+#: JSON encoding at most this many bytes.
+ARGUMENTS_MAX_COUNT = 64
+ARGUMENT_NAME_MAX_LENGTH = 128
 ARGUMENTS_MAX_BYTES = 16 * 1024
+
+#: The HTTP methods a hook may accept for triggers, and those it accepts unless told otherwise.
+TRIGGER_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
+DEFAULT_METHODS = ("GET", "POST")
+
+#: Bounds of the per-hook settings.
+RATE_LIMIT_MAX = 1_000_000  # triggers per minute; 0 means unlimited
+NETWORKS_MAX_COUNT = 32
+EXPIRES_IN_MAX = 10 * 365 * 24 * 3600  # seconds
 
 _USERID_RE = re.compile(USERID_PATTERN)
 _HOOK_ID_RE = re.compile(HOOK_ID_PATTERN)
@@ -52,16 +65,20 @@ def check_userid(userid: Any) -> str:
 
 
 def check_arguments(arguments: Any) -> dict[str, Any]:
-    """Return ``arguments`` as a dict if they are a JSON object within the size limit, else raise.
+    """Return ``arguments`` as a dict if they are a JSON object within the limits, else raise.
 
     Raises:
-        InvalidWebhook: not a JSON-serialisable mapping with string keys.
+        InvalidWebhook: not a JSON-serialisable mapping, too many of them, or a name too long.
         ArgumentsTooLarge: their compact JSON encoding exceeds :data:`ARGUMENTS_MAX_BYTES`.
     """
     if not isinstance(arguments, Mapping):
         raise InvalidWebhook("arguments", "must be a JSON object")
     if not arguments:  # the common case (the seed registers a userid only) needs no encoding
         return {}
+    if len(arguments) > ARGUMENTS_MAX_COUNT:
+        raise InvalidWebhook("arguments", f"may hold at most {ARGUMENTS_MAX_COUNT} names")
+    if any(not isinstance(name, str) or len(name) > ARGUMENT_NAME_MAX_LENGTH for name in arguments):
+        raise InvalidWebhook("arguments", f"names must be strings of at most {ARGUMENT_NAME_MAX_LENGTH} characters")
     try:
         encoded = json.dumps(arguments, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
     except (TypeError, ValueError) as exc:
@@ -71,18 +88,95 @@ def check_arguments(arguments: Any) -> dict[str, Any]:
     return dict(arguments)
 
 
+def check_methods(methods: Iterable[str]) -> tuple[str, ...]:
+    """Return the methods, upper-cased, deduplicated and ordered, if each may trigger a hook."""
+    chosen = {str(method).upper() for method in methods}
+    if not chosen or not chosen <= set(TRIGGER_METHODS):
+        raise InvalidWebhook("methods", f"must be a non-empty subset of {', '.join(TRIGGER_METHODS)}")
+    return tuple(method for method in TRIGGER_METHODS if method in chosen)
+
+
+def check_rate_limit(rate_limit: Any) -> int | None:
+    """Return the per-minute trigger limit (None: the service default; 0: unlimited) if it is valid."""
+    if rate_limit is None:
+        return None
+    if isinstance(rate_limit, bool) or not isinstance(rate_limit, int) or not 0 <= rate_limit <= RATE_LIMIT_MAX:
+        raise InvalidWebhook("rate_limit", f"must be an integer from 0 (unlimited) to {RATE_LIMIT_MAX}")
+    return rate_limit
+
+
+def check_networks(networks: Iterable[str]) -> tuple[str, ...]:
+    """Return the allowed client networks in canonical CIDR form, or raise naming the bad one."""
+    canonical = []
+    for network in networks:
+        try:
+            canonical.append(str(ipaddress.ip_network(str(network), strict=False)))
+        except ValueError:
+            raise InvalidWebhook("allowed_networks", f"{str(network)[:64]!r} is not an IP network") from None
+    if len(canonical) > NETWORKS_MAX_COUNT:
+        raise InvalidWebhook("allowed_networks", f"may hold at most {NETWORKS_MAX_COUNT} networks")
+    return tuple(dict.fromkeys(canonical))
+
+
+def check_expires_in(expires_in: Any) -> int | None:
+    """Return the lifetime in seconds (None: forever) if it is a positive integer within bounds."""
+    if expires_in is None:
+        return None
+    if isinstance(expires_in, bool) or not isinstance(expires_in, int) or not 1 <= expires_in <= EXPIRES_IN_MAX:
+        raise InvalidWebhook("expires_in", f"must be an integer number of seconds from 1 to {EXPIRES_IN_MAX}")
+    return expires_in
+
+
+@dataclass(frozen=True)
+class HookSettings:
+    """What a hook's owner may change after registration, besides its arguments.
+
+    Attributes:
+        enabled: a disabled hook answers triggers as if it did not exist.
+        methods: the HTTP methods that trigger it.
+        rate_limit: triggers per minute (None: the service default; 0: unlimited).
+        allowed_networks: CIDRs a trigger must come from (empty: anywhere).
+    """
+
+    enabled: bool = True
+    methods: tuple[str, ...] = DEFAULT_METHODS
+    rate_limit: int | None = None
+    allowed_networks: tuple[str, ...] = ()
+
+    def checked(self) -> "HookSettings":
+        """Return these settings in canonical form, or raise ``InvalidWebhook`` naming the bad one."""
+        if not isinstance(self.enabled, bool):
+            raise InvalidWebhook("enabled", "must be true or false")
+        return HookSettings(
+            enabled=self.enabled,
+            methods=check_methods(self.methods),
+            rate_limit=check_rate_limit(self.rate_limit),
+            allowed_networks=check_networks(self.allowed_networks),
+        )
+
+
 @dataclass(frozen=True)
 class Webhook:
-    """A registered webhook: who registered it, what it carries, and when it was made.
+    """A registered webhook: who registered it, what it carries, how it may be triggered.
 
     Attributes:
         id: the unguessable id a trigger names it by.
         userid: the user the hook belongs to; handlers get it first-class.
         arguments: the further values given at registration, handed to the handler on each trigger.
         created_at: when it was registered (UTC).
+        settings: what its owner may change (enabled, methods, rate limit, networks).
+        signature_scheme: ``standard-webhooks`` or ``github`` when triggers must be signed, else None.
+        expires_at: when it stops existing (None: never).
+        token_hash: the hash of its management token (never the token itself).
+        signing_secret: the secret triggers are signed with; kept out of every view and log.
     """
 
     id: str
     userid: str
     arguments: Mapping[str, Any] = field(default_factory=dict)
     created_at: datetime = field(default_factory=utc_now)
+    settings: HookSettings = HookSettings()
+    signature_scheme: str | None = None
+    expires_at: datetime | None = None
+    token_hash: str = field(default="", repr=False)
+    signing_secret: str | None = field(default=None, repr=False)

@@ -1,77 +1,314 @@
-"""The use cases: register a webhook, trigger a webhook."""
+"""The use cases: register, read, update, delete and list webhooks, and trigger them."""
 from __future__ import annotations
 
-from datetime import datetime
+import dataclasses
+import hashlib
+import ipaddress
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any, Callable, Mapping
 
-from .errors import HandlerFailed, WebhookIdTaken, WebhookNotFound
-from .model import Webhook, check_arguments, check_userid, is_hook_id, new_hook_id, utc_now
-from .ports import WebhookHandler, WebhookRepository
+from . import signatures
+from .errors import (
+    Forbidden,
+    HandlerFailed,
+    InvalidWebhook,
+    MethodNotAllowed,
+    RateLimited,
+    Unauthorized,
+    WebhookIdTaken,
+    WebhookNotFound,
+)
+from .model import (
+    HookSettings,
+    Webhook,
+    check_arguments,
+    check_expires_in,
+    check_userid,
+    is_hook_id,
+    new_hook_id,
+    utc_now,
+)
+from .payload import TriggerEvent, TriggerRequest, forwarded_headers, parse_body
+from .ports import Page, WebhookHandler, WebhookRepository
+from .tokens import AdminTokens, hash_token, is_token_shaped, new_token, token_matches
 
 #: How many fresh ids register tries before giving up; with 128-bit ids a second try is already
 #: astronomically unlikely, so reaching the limit means the id source is broken.
 _REGISTER_ATTEMPTS = 3
 
+#: The most hooks one page of a listing may hold.
+PAGE_SIZE_MAX = 100
+
+
+@dataclass(frozen=True)
+class Policy:
+    """The service-wide rules, from configuration.
+
+    Attributes:
+        admin_tokens: the admin credentials.
+        register_requires_admin: when true, only an admin may register hooks.
+        default_rate_limit: triggers per minute for hooks that set none (0: unlimited).
+        replay_window_seconds: how long a delivery id (webhook-id, Idempotency-Key) is remembered.
+    """
+
+    admin_tokens: AdminTokens = dataclasses.field(default_factory=AdminTokens)
+    register_requires_admin: bool = False
+    default_rate_limit: int = 600
+    replay_window_seconds: int = 24 * 3600
+
+
+@dataclass(frozen=True)
+class Registration:
+    """A new hook and the secrets shown to its owner once: its management token, its signing secret."""
+
+    hook: Webhook
+    token: str
+    signing_secret: str | None
+
+
+@dataclass(frozen=True)
+class TriggerResult:
+    """What became of a trigger: handled, or recognised as a duplicate and not handled again."""
+
+    event: TriggerEvent
+    duplicate: bool = False
+
 
 class WebhookService:
-    """Registers webhooks in a repository and runs the handler when one is triggered.
+    """The webhook use cases, on a repository and a handler.
 
     Args:
         repository: where hooks are stored.
         handler: what runs on each trigger.
+        policy: the service-wide rules (admin tokens, default rate limit, replay window).
         new_id: source of hook ids (replaceable in tests; the default is unguessable).
-        clock: source of the registration time.
+        clock: source of the current time.
     """
 
     def __init__(
         self,
         repository: WebhookRepository,
         handler: WebhookHandler,
+        policy: Policy | None = None,
         new_id: Callable[[], str] = new_hook_id,
         clock: Callable[[], datetime] = utc_now,
     ) -> None:
         self._repository = repository
         self._handler = handler
+        self._policy = policy or Policy()
         self._new_id = new_id
         self._clock = clock
 
-    def register(self, userid: str, arguments: Mapping[str, Any] | None = None) -> Webhook:
-        """Store a new webhook for ``userid`` with ``arguments`` and return it.
+    # -- registration and management ------------------------------------------------------------
+
+    def register(
+        self,
+        userid: str,
+        arguments: Mapping[str, Any] | None = None,
+        settings: HookSettings | None = None,
+        expires_in: int | None = None,
+        signature_scheme: str | None = None,
+        signing_secret: str | None = None,
+        credential: str | None = None,
+    ) -> Registration:
+        """Store a new webhook and return it with its management token (and signing secret).
 
         Raises:
-            InvalidWebhook: the userid or the arguments break their rules.
+            Unauthorized / Forbidden: registering needs an admin token and none / another was given.
+            InvalidWebhook: a value breaks its rule (the field is named).
             StorageUnavailable: the repository failed; the hook may not be stored.
             WebhookIdTaken: every id tried was taken (a broken id source).
         """
+        if self._policy.register_requires_admin:
+            self.require_admin(credential)
         hook_userid = check_userid(userid)
         hook_arguments = check_arguments({} if arguments is None else arguments)
+        hook_settings = (settings or HookSettings()).checked()
+        lifetime = check_expires_in(expires_in)
+        secret = self._signing_secret(signature_scheme, signing_secret)
+        token = new_token()
         created_at = self._clock()
+        expires_at = created_at + timedelta(seconds=lifetime) if lifetime else None
         attempts_left = _REGISTER_ATTEMPTS
         while True:
-            hook = Webhook(self._new_id(), hook_userid, hook_arguments, created_at)
+            hook = Webhook(
+                self._new_id(), hook_userid, hook_arguments, created_at, hook_settings,
+                signature_scheme, expires_at, hash_token(token), secret,
+            )
             try:
-                self._repository.add(hook)
-                return hook
+                self._repository.add(hook, lifetime)
+                return Registration(hook, token, secret)
             except WebhookIdTaken:
                 attempts_left -= 1
                 if attempts_left == 0:
                     raise
 
-    def trigger(self, hook_id: str) -> Webhook:
-        """Load the hook stored under ``hook_id``, run the handler on it and return it.
+    @staticmethod
+    def _signing_secret(scheme: str | None, secret: str | None) -> str | None:
+        """Return the secret a signed hook will use: the one supplied (checked) or a fresh one."""
+        if scheme is None:
+            if secret is not None:
+                raise InvalidWebhook("signing_secret", "needs a signature_scheme")
+            return None
+        if scheme not in signatures.SCHEMES:
+            raise InvalidWebhook("signature_scheme", f"must be one of: {', '.join(signatures.SCHEMES)}")
+        if secret is None:
+            return signatures.new_secret(scheme)
+        try:
+            return signatures.check_secret(scheme, secret)
+        except ValueError as exc:
+            raise InvalidWebhook("signing_secret", str(exc)) from None
+
+    def read(self, hook_id: str, credential: str | None) -> Webhook:
+        """Return the hook, to its owner (its token) or an admin.
 
         Raises:
-            WebhookNotFound: no hook has this id, or the id is malformed (storage is then not asked).
-            StorageUnavailable: the repository failed.
-            HandlerFailed: the handler raised; the original exception is its cause.
+            Unauthorized: no credential, or not one at all.
+            WebhookNotFound: no such hook, or the credential is not its owner's (its existence stays secret).
         """
+        return self._authorized_hook(hook_id, credential)
+
+    def update(
+        self,
+        hook_id: str,
+        credential: str | None,
+        arguments: Mapping[str, Any] | None = None,
+        settings: Mapping[str, Any] | None = None,
+    ) -> Webhook:
+        """Replace the hook's arguments and/or change some of its settings; return the updated hook.
+
+        Raises:
+            Unauthorized, WebhookNotFound: as for :meth:`read`; also when it vanished meanwhile.
+            InvalidWebhook: a new value breaks its rule.
+        """
+        hook = self._authorized_hook(hook_id, credential)
+        changes: dict[str, Any] = {}
+        if arguments is not None:
+            changes["arguments"] = check_arguments(arguments)
+        if settings:
+            unknown = set(settings) - {f.name for f in dataclasses.fields(HookSettings)}
+            if unknown:
+                raise InvalidWebhook(sorted(unknown)[0], "is not a setting")
+            changes["settings"] = dataclasses.replace(hook.settings, **settings).checked()
+        updated = dataclasses.replace(hook, **changes)
+        if changes and not self._repository.replace(updated):
+            raise WebhookNotFound(hook_id)
+        return updated
+
+    def delete(self, hook_id: str, credential: str | None) -> None:
+        """Revoke the hook: from now on triggers answer not found.
+
+        Raises:
+            Unauthorized, WebhookNotFound: as for :meth:`read`.
+        """
+        hook = self._authorized_hook(hook_id, credential)
+        if not self._repository.delete(hook):
+            raise WebhookNotFound(hook_id)
+
+    def list_hooks(self, userid: str, credential: str | None, limit: int, cursor: str | None = None) -> Page:
+        """Return a page of the user's hooks, newest first; only an admin may list.
+
+        Raises:
+            Unauthorized / Forbidden: no admin credential.
+            InvalidWebhook: a bad userid, limit or cursor.
+        """
+        self.require_admin(credential)
+        check_userid(userid)
+        if not 1 <= limit <= PAGE_SIZE_MAX:
+            raise InvalidWebhook("limit", f"must be from 1 to {PAGE_SIZE_MAX}")
+        try:
+            return self._repository.list_by_user(userid, limit, cursor)
+        except ValueError:
+            raise InvalidWebhook("cursor", "is not a cursor from a previous page") from None
+
+    def require_admin(self, credential: str | None) -> None:
+        """Raise ``Unauthorized`` (no credential) or ``Forbidden`` (not an admin's) unless ``credential``
+        is an admin token."""
+        if credential is None or not is_token_shaped(credential):
+            raise Unauthorized("an admin token is required")
+        if not self._policy.admin_tokens.match(credential):
+            raise Forbidden("this needs an admin token")
+
+    def _authorized_hook(self, hook_id: str, credential: str | None) -> Webhook:
+        """Load the hook for its owner or an admin; anyone else learns nothing of its existence."""
+        if credential is None or not is_token_shaped(credential):
+            raise Unauthorized("a bearer token is required")
         if not is_hook_id(hook_id):
             raise WebhookNotFound(hook_id)
         hook = self._repository.get(hook_id)
         if hook is None:
             raise WebhookNotFound(hook_id)
-        try:
-            self._handler.handle(hook)
-        except Exception as exc:
-            raise HandlerFailed(str(exc)) from exc
+        if not (token_matches(credential, hook.token_hash) or self._policy.admin_tokens.match(credential)):
+            raise WebhookNotFound(hook_id)
         return hook
+
+    # -- triggers ---------------------------------------------------------------------------------
+
+    def trigger(self, request: TriggerRequest) -> TriggerResult:
+        """Check one trigger against its hook and run the handler on its event.
+
+        The checks run in this order, each refusing with its own error: the hook exists and is
+        enabled, the method is allowed, the caller's address is allowed, the rate limit, the
+        signature, the body; then a delivery seen before (``webhook-id``, ``Idempotency-Key``) is
+        answered as a duplicate without running the handler again.
+
+        Raises:
+            WebhookNotFound: no such hook (or malformed id, or disabled); storage is not asked for a malformed id.
+            MethodNotAllowed, Forbidden, RateLimited, SignatureInvalid, InvalidPayload: as above.
+            StorageUnavailable: the repository failed.
+            HandlerFailed: the handler raised; the original exception is its cause.
+        """
+        if not is_hook_id(request.hook_id):
+            raise WebhookNotFound(request.hook_id)
+        admission = self._repository.admit(request.hook_id, self._policy.default_rate_limit)
+        if admission is None or not admission.hook.settings.enabled:
+            raise WebhookNotFound(request.hook_id)
+        hook = admission.hook
+        if request.method not in hook.settings.methods:
+            raise MethodNotAllowed(hook.settings.methods)
+        if hook.settings.allowed_networks and not _address_allowed(request.client_ip, hook.settings.allowed_networks):
+            raise Forbidden("triggers from this address are not allowed")
+        if admission.retry_after:
+            raise RateLimited(admission.retry_after)
+        now = request.received_at or self._clock()
+        if hook.signature_scheme:
+            signatures.verify(hook.signature_scheme, hook.signing_secret or "", request.headers, request.body,
+                              now.timestamp())
+        body_kind, body = parse_body(request.headers.get("content-type"), request.body)
+        event = TriggerEvent(
+            id=request.request_id, hook=hook, method=request.method, query=request.query,
+            headers=forwarded_headers(request.headers), body_kind=body_kind, body=body, received_at=now,
+        )
+        delivery = self._delivery_key(hook, request.headers)
+        if delivery and not self._repository.remember_delivery(hook.id, delivery,
+                                                               self._policy.replay_window_seconds):
+            return TriggerResult(event, duplicate=True)
+        try:
+            self._handler.handle(event)
+        except Exception as exc:
+            if delivery:  # let the sender's retry of this delivery run the handler again
+                self._repository.forget_delivery(hook.id, delivery)
+            raise HandlerFailed(str(exc)) from exc
+        return TriggerResult(event)
+
+    @staticmethod
+    def _delivery_key(hook: Webhook, headers: Mapping[str, str]) -> str | None:
+        """Return a digest naming this delivery (safe to use in a storage key), or None."""
+        delivery_id = headers.get("idempotency-key")
+        if hook.signature_scheme == signatures.STANDARD_WEBHOOKS:
+            delivery_id = headers.get("webhook-id") or delivery_id
+        if not delivery_id:
+            return None
+        return hashlib.sha256(delivery_id.encode("utf-8", "surrogateescape")).hexdigest()
+
+
+def _address_allowed(client_ip: str | None, networks: tuple[str, ...]) -> bool:
+    """Tell whether ``client_ip`` lies in one of ``networks``; an unknown address is refused."""
+    if not client_ip:
+        return False
+    try:
+        address = ipaddress.ip_address(client_ip)
+    except ValueError:
+        return False
+    return any(address in ipaddress.ip_network(network) for network in networks)

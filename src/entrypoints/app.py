@@ -1,28 +1,47 @@
 """The Falcon WSGI application factory."""
 from __future__ import annotations
 
+import functools
+
 import falcon
 import falcon.media
 import orjson
 
 from ..domain.service import WebhookService
 from .http_errors import install_error_handlers
-from .resources import RegistrationResource, TriggerResource
+from .request_context import RequestIdMiddleware, parse_networks
+from .resources import HookCollectionResource, HookResource, RegistrationResource, TriggerResource
 
 
-def create_app(service: WebhookService, max_body_bytes: int = 65536) -> falcon.App:
+def create_app(
+    service: WebhookService,
+    max_body_bytes: int = 65536,
+    max_trigger_body_bytes: int = 1024 * 1024,
+    max_query_params: int = 100,
+    trusted_proxies: list[str] | tuple[str, ...] = (),
+) -> falcon.App:
     """Return the WSGI app serving the webhook API on ``service``.
 
     Args:
         service: the webhook use cases, already wired to their adapters.
-        max_body_bytes: the largest registration body accepted (413 above).
+        max_body_bytes: the largest registration or update body (413 above).
+        max_trigger_body_bytes: the largest trigger body (413 above).
+        max_query_params: the most query parameters a trigger may carry (400 above).
+        trusted_proxies: addresses or networks whose X-Forwarded-For names the caller.
     """
-    app = falcon.App()
+    app = falcon.App(middleware=[RequestIdMiddleware()])
     # orjson encodes and decodes several times faster than the standard json module.
-    json_handler = falcon.media.JSONHandler(dumps=orjson.dumps, loads=orjson.loads)
+    json_handler = falcon.media.JSONHandler(
+        dumps=functools.partial(orjson.dumps, option=orjson.OPT_UTC_Z), loads=orjson.loads
+    )
     app.req_options.media_handlers[falcon.MEDIA_JSON] = json_handler
     app.resp_options.media_handlers[falcon.MEDIA_JSON] = json_handler
     install_error_handlers(app)
     app.add_route("/webhook", RegistrationResource(service, max_body_bytes))
-    app.add_route("/webhook/{hook_id}", TriggerResource(service))
+    app.add_route(
+        "/webhook/{hook_id}",
+        TriggerResource(service, max_trigger_body_bytes, max_query_params, parse_networks(trusted_proxies)),
+    )
+    app.add_route("/webhooks", HookCollectionResource(service))
+    app.add_route("/webhooks/{hook_id}", HookResource(service, max_body_bytes))
     return app

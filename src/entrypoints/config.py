@@ -6,12 +6,16 @@ password may hold any character. The schemas below are the single list of keys, 
 """
 from __future__ import annotations
 
+import ipaddress
 import os
+import re
 from pathlib import Path
 from typing import Any, Mapping
 
 import yaml
 from marshmallow import RAISE, Schema, ValidationError, fields, validate
+
+from ..domain.tokens import hash_token
 
 #: The variable that names the config file when ``--config`` is not given.
 CONFIG_PATH_VARIABLE = "WEBHOOK_REGISTER_CONFIG"
@@ -21,6 +25,44 @@ ENV_PREFIX = "WEBHOOK_"
 
 class ConfigError(Exception):
     """The configuration cannot be used; the message is one line that names the file and the key."""
+
+
+class StringList(fields.List):
+    """A list of strings, also accepted as one comma-separated string (as an environment variable is)."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(fields.String(validate=validate.Length(min=1, max=256)), **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, str):
+            value = [item.strip() for item in value.split(",") if item.strip()]
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
+def _ip_networks(values: list[str]) -> None:
+    """Refuse entries that are not IP addresses or CIDR networks."""
+    for value in values:
+        try:
+            ipaddress.ip_network(value, strict=False)
+        except ValueError:
+            raise ValidationError(f"{value!r} is not an IP address or network") from None
+
+
+_ADMIN_TOKEN_RE = re.compile(r"^(sha256:[A-Za-z0-9_-]{43}|[A-Za-z0-9_-]{16,256})$")
+
+
+def _admin_tokens(values: list[str]) -> None:
+    """Refuse entries that can be neither a token nor a token's hash (without echoing them)."""
+    for position, value in enumerate(values, 1):
+        if not _ADMIN_TOKEN_RE.match(value):
+            raise ValidationError(
+                f"entry {position} is neither a token (16 to 256 letters, digits, _ or -) nor sha256:<hash>"
+            )
+
+
+def admin_token_hashes(entries: list[str]) -> list[str]:
+    """Return the hashes of the configured admin tokens (an entry is a token or ``sha256:<hash>``)."""
+    return [entry.removeprefix("sha256:") if entry.startswith("sha256:") else hash_token(entry) for entry in entries]
 
 
 class HttpConfigSchema(Schema):
@@ -36,6 +78,8 @@ class HttpConfigSchema(Schema):
     worker_class = fields.String(load_default="gthread", validate=validate.OneOf(["sync", "gthread"]))
     threads = fields.Integer(load_default=4, validate=validate.Range(min=1, max=256))
     max_body_bytes = fields.Integer(load_default=65536, validate=validate.Range(min=1024, max=64 * 1024 * 1024))
+    # Proxies (IPs or CIDRs) whose X-Forwarded-For is believed when finding a caller's address.
+    trusted_proxies = StringList(load_default=list, validate=_ip_networks)
 
 
 class RedisConfigSchema(Schema):
@@ -58,6 +102,30 @@ class RedisConfigSchema(Schema):
     connect_timeout = fields.Float(load_default=0.5, validate=validate.Range(min=0.01, max=60))
 
 
+class AuthConfigSchema(Schema):
+    """The ``auth`` section: admin credentials and who may register."""
+
+    class Meta:
+        unknown = RAISE
+
+    # Each entry: a token (hashed at load, never kept or logged) or "sha256:<its hash>" as printed by
+    # `webhook-register hash-token`, so that config files need not hold the token itself.
+    admin_tokens = StringList(load_default=list, validate=_admin_tokens)
+    register_requires_admin = fields.Boolean(load_default=False)
+
+
+class LimitsConfigSchema(Schema):
+    """The ``limits`` section: what one trigger may cost."""
+
+    class Meta:
+        unknown = RAISE
+
+    trigger_rate_per_minute = fields.Integer(load_default=600, validate=validate.Range(min=0, max=1_000_000))
+    max_trigger_body_bytes = fields.Integer(load_default=1024 * 1024, validate=validate.Range(min=1024, max=64 * 1024 * 1024))
+    max_query_params = fields.Integer(load_default=100, validate=validate.Range(min=1, max=10_000))
+    replay_window_seconds = fields.Integer(load_default=86400, validate=validate.Range(min=1, max=30 * 86400))
+
+
 class ConfigSchema(Schema):
     """The whole configuration file."""
 
@@ -66,10 +134,17 @@ class ConfigSchema(Schema):
 
     http = fields.Nested(HttpConfigSchema, load_default=lambda: HttpConfigSchema().load({}))
     redis = fields.Nested(RedisConfigSchema, load_default=lambda: RedisConfigSchema().load({}))
+    auth = fields.Nested(AuthConfigSchema, load_default=lambda: AuthConfigSchema().load({}))
+    limits = fields.Nested(LimitsConfigSchema, load_default=lambda: LimitsConfigSchema().load({}))
 
 
 #: The sections of the file and the schema of each.
-SECTIONS: dict[str, type[Schema]] = {"http": HttpConfigSchema, "redis": RedisConfigSchema}
+SECTIONS: dict[str, type[Schema]] = {
+    "http": HttpConfigSchema,
+    "redis": RedisConfigSchema,
+    "auth": AuthConfigSchema,
+    "limits": LimitsConfigSchema,
+}
 
 
 def resolve_config_path(explicit: str | None = None, environ: Mapping[str, str] = os.environ) -> Path:
@@ -101,7 +176,7 @@ def load_config(path: str | Path, environ: Mapping[str, str] = os.environ) -> di
     if raw is None:
         raw = {}
     if not isinstance(raw, dict):
-        raise ConfigError(f"config file {path} must hold a mapping of sections (http, redis)")
+        raise ConfigError(f"config file {path} must hold a mapping of sections ({', '.join(SECTIONS)})")
     try:
         return ConfigSchema().load(_override_from_environment(raw, environ))
     except ValidationError as exc:

@@ -10,9 +10,10 @@ from dependency_injector import containers, providers
 from ..adapters.console_handler import ConsoleHandler
 from ..adapters.redis_client import create_redis_client
 from ..adapters.redis_repository import RedisWebhookRepository
-from ..domain.service import WebhookService
+from ..domain.service import Policy, WebhookService
+from ..domain.tokens import AdminTokens
 from .app import create_app
-from .config import load_config, resolve_config_path
+from .config import admin_token_hashes, load_config, resolve_config_path
 
 
 class Container(containers.DeclarativeContainer):
@@ -34,10 +35,27 @@ class Container(containers.DeclarativeContainer):
         RedisWebhookRepository, client=redis_client, key_prefix=config.redis.key_prefix
     )
     webhook_handler = providers.Singleton(ConsoleHandler)
-    webhook_service = providers.Singleton(
-        WebhookService, repository=webhook_repository, handler=webhook_handler
+    admin_tokens = providers.Singleton(
+        AdminTokens, hashes=providers.Callable(admin_token_hashes, config.auth.admin_tokens)
     )
-    app = providers.Singleton(create_app, service=webhook_service, max_body_bytes=config.http.max_body_bytes)
+    policy = providers.Singleton(
+        Policy,
+        admin_tokens=admin_tokens,
+        register_requires_admin=config.auth.register_requires_admin,
+        default_rate_limit=config.limits.trigger_rate_per_minute,
+        replay_window_seconds=config.limits.replay_window_seconds,
+    )
+    webhook_service = providers.Singleton(
+        WebhookService, repository=webhook_repository, handler=webhook_handler, policy=policy
+    )
+    app = providers.Singleton(
+        create_app,
+        service=webhook_service,
+        max_body_bytes=config.http.max_body_bytes,
+        max_trigger_body_bytes=config.limits.max_trigger_body_bytes,
+        max_query_params=config.limits.max_query_params,
+        trusted_proxies=config.http.trusted_proxies,
+    )
 
 
 def build_container(config_path: str | None = None) -> Container:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import math
 from typing import Any
 
 import falcon
@@ -10,9 +11,15 @@ from marshmallow import ValidationError
 
 from ..domain.errors import (
     ArgumentsTooLarge,
+    Forbidden,
     HandlerFailed,
+    InvalidPayload,
     InvalidWebhook,
+    MethodNotAllowed,
+    RateLimited,
+    SignatureInvalid,
     StorageUnavailable,
+    Unauthorized,
     WebhookNotFound,
 )
 
@@ -60,6 +67,38 @@ def _on_not_found(req, resp, exc: WebhookNotFound, params) -> None:
     raise falcon.HTTPNotFound(description="webhook id not found")
 
 
+def _on_unauthorized(req, resp, exc: Unauthorized, params) -> None:
+    """No usable credential: 401 with the Bearer challenge."""
+    raise falcon.HTTPUnauthorized(description=str(exc), challenges=["Bearer"])
+
+
+def _on_forbidden(req, resp, exc: Forbidden, params) -> None:
+    """A valid credential without the right, or a refused address: 403."""
+    raise falcon.HTTPForbidden(description=str(exc))
+
+
+def _on_method_not_allowed(req, resp, exc: MethodNotAllowed, params) -> None:
+    """A method this hook does not accept: 405 with the ones it does."""
+    raise falcon.HTTPMethodNotAllowed(list(exc.allowed), description=f"this hook accepts {', '.join(exc.allowed)}")
+
+
+def _on_signature_invalid(req, resp, exc: SignatureInvalid, params) -> None:
+    """A signed hook triggered without a valid, fresh signature: 401; no handler ran."""
+    raise falcon.HTTPUnauthorized(description=f"signature check failed: {exc}")
+
+
+def _on_rate_limited(req, resp, exc: RateLimited, params) -> None:
+    """Over the hook's rate limit: 429 with Retry-After in whole seconds."""
+    raise falcon.HTTPTooManyRequests(
+        description="this hook's rate limit is reached", retry_after=max(1, math.ceil(exc.retry_after))
+    )
+
+
+def _on_invalid_payload(req, resp, exc: InvalidPayload, params) -> None:
+    """A trigger body that does not parse as its declared type: 400."""
+    raise InvalidRequest(str(exc), {"_body": [str(exc)]})
+
+
 def _on_storage_unavailable(req, resp, exc: StorageUnavailable, params) -> None:
     """Redis failed or timed out: 500 at once; the next request tries Redis again."""
     logger.warning("storage unavailable on %s %s: %s", req.method, req.path, exc)
@@ -88,3 +127,9 @@ def install_error_handlers(app: falcon.App) -> None:
     app.add_error_handler(WebhookNotFound, _on_not_found)
     app.add_error_handler(StorageUnavailable, _on_storage_unavailable)
     app.add_error_handler(HandlerFailed, _on_handler_failed)
+    app.add_error_handler(Unauthorized, _on_unauthorized)
+    app.add_error_handler(Forbidden, _on_forbidden)
+    app.add_error_handler(MethodNotAllowed, _on_method_not_allowed)
+    app.add_error_handler(SignatureInvalid, _on_signature_invalid)
+    app.add_error_handler(RateLimited, _on_rate_limited)
+    app.add_error_handler(InvalidPayload, _on_invalid_payload)

@@ -1,4 +1,4 @@
-"""The HTTP resources: registering a webhook and triggering one."""
+"""The HTTP resources: registering and triggering webhooks, and managing them."""
 from __future__ import annotations
 
 import io
@@ -6,89 +6,198 @@ from typing import Any
 
 import falcon
 
+from ..adapters.hook_codec import public_hook
+from ..domain.model import HookSettings, utc_now
+from ..domain.payload import TriggerRequest
 from ..domain.service import WebhookService
 from .http_errors import InvalidRequest
-from .schemas import RegisterRequestSchema, TriggerResponseSchema
+from .request_context import bearer_token, client_address
+from .schemas import (
+    RESERVED_REGISTER_FIELDS,
+    ListQuerySchema,
+    RegisterRequestSchema,
+    TriggerResponseSchema,
+    UpdateRequestSchema,
+)
 
 #: The body types ``POST /webhook`` accepts: JSON, and the form that ``curl -d`` sends.
 REGISTER_MEDIA_TYPES = (falcon.MEDIA_JSON, falcon.MEDIA_URLENCODED)
 
 
-class RegistrationResource:
-    """``POST /webhook``: store a hook for a userid with its arguments; answer 200 with its id.
+class BodyReader:
+    """Reads request bodies whole, refusing with 413 those over a limit, before or while reading.
 
-    Args:
-        service: the webhook use cases.
-        max_body_bytes: larger bodies are refused with 413 before they are read.
+    Falcon's WSGI request takes a body without Content-Length as empty; a chunked body (which the
+    server de-chunks and terminates) is read from the raw stream instead, never past the limit.
     """
+
+    def __init__(self, max_bytes: int) -> None:
+        self.max_bytes = max_bytes
+
+    def check_length(self, req: falcon.Request) -> bool:
+        """Refuse a declared length over the limit; return whether the body is chunked."""
+        length = req.content_length
+        if length is not None and length > self.max_bytes:
+            raise self._too_large()
+        return length is None and "chunked" in (req.get_header("Transfer-Encoding") or "").lower()
+
+    def raw(self, req: falcon.Request) -> bytes:
+        """Return the whole body as bytes."""
+        if self.check_length(req):
+            return self.read_chunked(req)
+        return req.bounded_stream.read()
+
+    def read_chunked(self, req: falcon.Request) -> bytes:
+        """Read a chunked body up to the limit."""
+        raw = req.stream.read(self.max_bytes + 1)
+        if len(raw) > self.max_bytes:
+            raise self._too_large()
+        return raw
+
+    def _too_large(self) -> falcon.HTTPContentTooLarge:
+        return falcon.HTTPContentTooLarge(description=f"the body may take at most {self.max_bytes} bytes")
+
+
+def read_object(req: falcon.Request, reader: BodyReader, media_types: tuple[str, ...]) -> dict[str, Any]:
+    """Return a JSON or form body as a dict; refuse oversized, unsupported or non-object bodies."""
+    media_type = (req.content_type or "").partition(";")[0].strip().lower()
+    chunked = reader.check_length(req)
+    if media_type not in media_types:
+        if not media_type and not req.content_length and not chunked:
+            return {}  # no body at all: the schema then names what is missing
+        raise falcon.HTTPUnsupportedMediaType(
+            description=f"set Content-Type to one of: {', '.join(media_types)}"
+            if not media_type
+            else f"{media_type} is not supported; send one of: {', '.join(media_types)}"
+        )
+    if chunked:
+        raw = reader.read_chunked(req)
+        body = (req.options.media_handlers[media_type].deserialize(io.BytesIO(raw), req.content_type, len(raw))
+                if raw else {})
+    else:
+        body = req.get_media(default_when_empty={})
+    if not isinstance(body, dict):
+        raise InvalidRequest("the body must be a JSON object", {"_body": ["must be a JSON object"]})
+    return body
+
+
+class RegistrationResource:
+    """``POST /webhook``: store a hook for a userid with its arguments; answer 200 with its id and token."""
 
     def __init__(self, service: WebhookService, max_body_bytes: int) -> None:
         self._service = service
-        self._max_body_bytes = max_body_bytes
-        self._request_schema = RegisterRequestSchema()
+        self._reader = BodyReader(max_body_bytes)
+        self._schema = RegisterRequestSchema()
 
     def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
         """Register a webhook from a JSON or form body."""
-        fields = self._request_schema.load(self._read_body(req))
-        userid = fields.pop("userid")
-        hook = self._service.register(userid, fields)
-        resp.status = falcon.HTTP_200
+        fields = self._schema.load(read_object(req, self._reader, REGISTER_MEDIA_TYPES))
+        arguments = {name: value for name, value in fields.items() if name not in RESERVED_REGISTER_FIELDS}
+        settings = HookSettings(**{name: fields[name] for name in ("methods", "rate_limit", "allowed_networks")
+                                   if fields.get(name) is not None})
+        registration = self._service.register(
+            fields["userid"], arguments, settings,
+            expires_in=fields.get("expires_in"),
+            signature_scheme=fields.get("signature_scheme"),
+            signing_secret=fields.get("signing_secret"),
+            credential=bearer_token(req),
+        )
+        hook = registration.hook
         # The body follows RegisterResponseSchema (the tests check it); it is built directly because a
-        # schema dump on this hot path would only copy two strings.
-        resp.media = {"id": hook.id, "url": f"{req.prefix}/webhook/{hook.id}"}
+        # schema dump on this hot path would only copy strings.
+        body: dict[str, Any] = {"id": hook.id, "url": f"{req.prefix}/webhook/{hook.id}", "token": registration.token}
+        if registration.signing_secret:
+            body["signing_secret"] = registration.signing_secret
+        if hook.expires_at:
+            body["expires"] = hook.expires_at
+        resp.status = falcon.HTTP_200
+        resp.media = body
 
-    def _read_body(self, req: falcon.Request) -> dict[str, Any]:
-        """Return the body as a dict of fields; refuse oversized, unsupported or non-object bodies."""
-        media_type = (req.content_type or "").partition(";")[0].strip().lower()
-        length = req.content_length
-        if length is not None and length > self._max_body_bytes:
-            raise self._too_large()
-        chunked = length is None and "chunked" in (req.get_header("Transfer-Encoding") or "").lower()
-        if media_type not in REGISTER_MEDIA_TYPES:
-            if not media_type and not length and not chunked:
-                return {}  # no body at all: the schema then names the missing userid
-            raise falcon.HTTPUnsupportedMediaType(
-                description=f"set Content-Type to one of: {', '.join(REGISTER_MEDIA_TYPES)}"
-                if not media_type
-                else f"{media_type} is not supported; send one of: {', '.join(REGISTER_MEDIA_TYPES)}"
-            )
-        if chunked:
-            body = self._read_chunked(req, media_type)
-        else:
-            body = req.get_media(default_when_empty={})
-        if not isinstance(body, dict):
-            raise InvalidRequest("the body must be a JSON object", {"_body": ["must be a JSON object"]})
-        return body
-
-    def _read_chunked(self, req: falcon.Request, media_type: str) -> Any:
-        """Read and parse a chunked body, refusing with 413 as soon as it passes the limit.
-
-        Falcon's WSGI request takes a body without Content-Length as empty; gunicorn de-chunks the
-        stream and ends it at the last chunk, so it is read from the raw stream, never past the limit.
-        """
-        raw = req.stream.read(self._max_body_bytes + 1)
-        if len(raw) > self._max_body_bytes:
-            raise self._too_large()
-        if not raw:
-            return {}
-        return req.options.media_handlers[media_type].deserialize(io.BytesIO(raw), req.content_type, len(raw))
-
-    def _too_large(self) -> falcon.HTTPContentTooLarge:
-        """Return the 413 error for a body over the limit."""
-        return falcon.HTTPContentTooLarge(description=f"the body may take at most {self._max_body_bytes} bytes")
 
 class TriggerResource:
-    """``GET|POST /webhook/{hook_id}``: run the handler on the stored hook; answer 201."""
+    """``GET|POST|PUT|PATCH|DELETE /webhook/{hook_id}``: run the handler on the event; answer 201.
+
+    Args:
+        service: the webhook use cases.
+        max_body_bytes: larger trigger bodies are refused with 413 before they are read.
+        max_query_params: more query parameters are refused with 400.
+        trusted_proxies: networks whose X-Forwarded-For is believed.
+    """
+
+    def __init__(self, service: WebhookService, max_body_bytes: int, max_query_params: int,
+                 trusted_proxies: tuple = ()) -> None:
+        self._service = service
+        self._reader = BodyReader(max_body_bytes)
+        self._max_query_params = max_query_params
+        self._trusted_proxies = trusted_proxies
+        # The success answers never change: encode them once through their schema.
+        schema = TriggerResponseSchema()
+        self._triggered = schema.dump({"message": "web hook triggered"})
+        self._duplicate = schema.dump({"message": "duplicate delivery; already handled", "duplicate": True})
+
+    def on_get(self, req: falcon.Request, resp: falcon.Response, hook_id: str) -> None:
+        """Trigger the hook ``hook_id`` (every trigger method lands here)."""
+        query = req.params
+        if len(query) > self._max_query_params:
+            raise InvalidRequest(f"at most {self._max_query_params} query parameters are allowed",
+                                 {"_query": ["too many parameters"]})
+        result = self._service.trigger(TriggerRequest(
+            hook_id=hook_id,
+            method=req.method,
+            query=query,
+            headers={name.lower(): value for name, value in req.headers.items()},
+            body=self._reader.raw(req) if req.method != "GET" else b"",
+            client_ip=client_address(req, self._trusted_proxies),
+            request_id=req.context.request_id,
+            received_at=utc_now(),
+        ))
+        if result.duplicate:
+            resp.status = falcon.HTTP_200
+            resp.media = self._duplicate
+        else:
+            resp.status = falcon.HTTP_201
+            resp.media = self._triggered
+
+    on_post = on_put = on_patch = on_delete = on_get
+
+
+class HookResource:
+    """``GET|PATCH|DELETE /webhooks/{hook_id}``: read, change or revoke a hook (its token, or an admin)."""
+
+    def __init__(self, service: WebhookService, max_body_bytes: int) -> None:
+        self._service = service
+        self._reader = BodyReader(max_body_bytes)
+        self._update_schema = UpdateRequestSchema()
+
+    def on_get(self, req: falcon.Request, resp: falcon.Response, hook_id: str) -> None:
+        """Answer the hook's view (no secrets)."""
+        resp.media = public_hook(self._service.read(hook_id, bearer_token(req)))
+
+    def on_patch(self, req: falcon.Request, resp: falcon.Response, hook_id: str) -> None:
+        """Change the arguments and/or settings named in the JSON body; answer the new view."""
+        credential = bearer_token(req)
+        changes = self._update_schema.load(read_object(req, self._reader, (falcon.MEDIA_JSON,)))
+        arguments = changes.pop("arguments", None)
+        hook = self._service.update(hook_id, credential, arguments=arguments, settings=changes)
+        resp.media = public_hook(hook)
+
+    def on_delete(self, req: falcon.Request, resp: falcon.Response, hook_id: str) -> None:
+        """Revoke the hook; triggers answer 404 from now on."""
+        self._service.delete(hook_id, bearer_token(req))
+        resp.status = falcon.HTTP_204
+
+
+class HookCollectionResource:
+    """``GET /webhooks?userid=…``: a user's hooks, newest first, a page at a time (admins only)."""
 
     def __init__(self, service: WebhookService) -> None:
         self._service = service
-        # The success answer never changes: encode it once through its schema.
-        self._triggered = TriggerResponseSchema().dump({"message": "web hook triggered"})
+        self._query_schema = ListQuerySchema()
 
-    def on_get(self, req: falcon.Request, resp: falcon.Response, hook_id: str) -> None:
-        """Trigger the hook ``hook_id``."""
-        self._service.trigger(hook_id)
-        resp.status = falcon.HTTP_201
-        resp.media = self._triggered
-
-    on_post = on_get
+    def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
+        """Answer one page and the cursor of the next."""
+        credential = bearer_token(req)
+        self._service.require_admin(credential)  # before the query: strangers learn nothing, not even 400s
+        query = self._query_schema.load(req.params)
+        page = self._service.list_hooks(query["userid"], credential, query["limit"], query.get("cursor"))
+        resp.media = {"hooks": [public_hook(hook) for hook in page.hooks], "next_cursor": page.next_cursor}

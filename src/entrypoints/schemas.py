@@ -1,16 +1,64 @@
-"""The JSON the HTTP API reads and writes, defined once as marshmallow schemas."""
+"""The JSON the HTTP API reads and writes, defined once as marshmallow schemas.
+
+The request schemas carry every input rule (the domain checks them again, as the domain's own
+invariants); the response schemas describe what the resources write, which the tests check.
+"""
 from __future__ import annotations
 
-from marshmallow import INCLUDE, Schema, fields, validate
+from marshmallow import INCLUDE, RAISE, Schema, fields, validate
 
-from ..domain.model import HOOK_ID_PATTERN, USERID_MAX_LENGTH, USERID_PATTERN
+from ..domain.model import (
+    ARGUMENTS_MAX_COUNT,
+    EXPIRES_IN_MAX,
+    HOOK_ID_PATTERN,
+    NETWORKS_MAX_COUNT,
+    RATE_LIMIT_MAX,
+    TRIGGER_METHODS,
+    USERID_MAX_LENGTH,
+    USERID_PATTERN,
+)
+from ..domain.service import PAGE_SIZE_MAX
+from ..domain.signatures import SCHEMES
+from .config import StringList
+
+USERID_RULE = [
+    validate.Length(min=1, max=USERID_MAX_LENGTH),
+    validate.Regexp(USERID_PATTERN, error="may contain only letters, digits and . _ - @ +"),
+]
+_METHODS_RULE = validate.And(
+    validate.Length(min=1, max=len(TRIGGER_METHODS)),
+    validate.ContainsOnly([*TRIGGER_METHODS, *(m.lower() for m in TRIGGER_METHODS)]),
+)
 
 
-class RegisterRequestSchema(Schema):
-    """The body of ``POST /webhook``: a ``userid`` and, beside it, any further arguments.
+class SettingsFields(Schema):
+    """The settings a hook may be given at registration and changed later."""
+
+    methods = StringList(
+        validate=_METHODS_RULE,
+        metadata={"description": "HTTP methods that trigger the hook (default GET, POST); a list or comma-separated."},
+    )
+    rate_limit = fields.Integer(
+        allow_none=True,
+        validate=validate.Range(min=0, max=RATE_LIMIT_MAX),
+        metadata={"description": "Triggers per minute (0: unlimited; null: the service default)."},
+    )
+    allowed_networks = StringList(
+        validate=validate.Length(max=NETWORKS_MAX_COUNT),
+        metadata={"description": "CIDRs a trigger must come from (empty: anywhere)."},
+    )
+
+
+#: The names POST /webhook reads as settings rather than as arguments.
+RESERVED_REGISTER_FIELDS = ("userid", "expires_in", "signature_scheme", "signing_secret", *SettingsFields().fields)
+
+
+class RegisterRequestSchema(SettingsFields):
+    """The body of ``POST /webhook``: a ``userid``, optional settings and, beside them, any arguments.
 
     Unknown fields are INCLUDEd on purpose: they are the hook's arguments, stored as sent (JSON values;
-    form values are strings, or lists of strings for a repeated name).
+    form values are strings, or lists of strings for a repeated name). The reserved names
+    (:data:`RESERVED_REGISTER_FIELDS`) are settings, never arguments.
     """
 
     class Meta:
@@ -18,25 +66,85 @@ class RegisterRequestSchema(Schema):
 
     userid = fields.String(
         required=True,
-        validate=[
-            validate.Length(min=1, max=USERID_MAX_LENGTH),
-            validate.Regexp(USERID_PATTERN, error="may contain only letters, digits and . _ - @ +"),
-        ],
+        validate=USERID_RULE,
         metadata={"description": "Who the hook belongs to; handed to the handler on every trigger."},
+    )
+    expires_in = fields.Integer(
+        validate=validate.Range(min=1, max=EXPIRES_IN_MAX),
+        metadata={"description": "Seconds until the hook expires (default: never)."},
+    )
+    signature_scheme = fields.String(
+        validate=validate.OneOf(SCHEMES), metadata={"description": "Require signed triggers with this scheme."}
+    )
+    signing_secret = fields.String(
+        validate=validate.Length(min=16, max=256),
+        load_only=True,
+        metadata={"description": "The secret to verify with (default: generated and returned once)."},
     )
 
 
+class UpdateRequestSchema(SettingsFields):
+    """The JSON body of ``PATCH /webhooks/{id}``: what to change; absent fields stay as they are."""
+
+    class Meta:
+        unknown = RAISE  # a misspelt setting must not be silently ignored
+
+    arguments = fields.Dict(
+        keys=fields.String(validate=validate.Length(max=128)),
+        validate=validate.Length(max=ARGUMENTS_MAX_COUNT),
+        metadata={"description": "Replaces all the hook's arguments."},
+    )
+    enabled = fields.Boolean(metadata={"description": "false: triggers answer 404 until re-enabled."})
+
+
+class ListQuerySchema(Schema):
+    """The query of ``GET /webhooks`` (admin only)."""
+
+    class Meta:
+        unknown = RAISE
+
+    userid = fields.String(required=True, validate=USERID_RULE)
+    limit = fields.Integer(load_default=20, validate=validate.Range(min=1, max=PAGE_SIZE_MAX))
+    cursor = fields.String(validate=validate.Length(max=64), metadata={"description": "next_cursor of the previous page."})
+
+
+class HookViewSchema(Schema):
+    """A hook as its owner or an admin sees it: every setting, never a secret."""
+
+    id = fields.String(required=True, validate=validate.Regexp(HOOK_ID_PATTERN))
+    userid = fields.String(required=True)
+    arguments = fields.Dict(required=True)
+    created = fields.DateTime(required=True)
+    enabled = fields.Boolean(required=True)
+    methods = fields.List(fields.String(), required=True)
+    rate_limit = fields.Integer(allow_none=True, required=True)
+    allowed_networks = fields.List(fields.String(), required=True)
+    signature_scheme = fields.String(allow_none=True, required=True)
+    expires = fields.DateTime(allow_none=True, required=True)
+
+
+class HookPageSchema(Schema):
+    """The answer to ``GET /webhooks``: one page, newest first."""
+
+    hooks = fields.List(fields.Nested(HookViewSchema), required=True)
+    next_cursor = fields.String(allow_none=True, required=True)
+
+
 class RegisterResponseSchema(Schema):
-    """The answer to a successful ``POST /webhook`` (status 200)."""
+    """The answer to a successful ``POST /webhook`` (status 200); its secrets are shown only here."""
 
     id = fields.String(required=True, validate=validate.Regexp(HOOK_ID_PATTERN))
     url = fields.String(required=True, metadata={"description": "The URL that triggers the hook."})
+    token = fields.String(required=True, metadata={"description": "Bearer token to manage the hook; shown once."})
+    signing_secret = fields.String(metadata={"description": "For a signed hook: its secret; shown once."})
+    expires = fields.DateTime(metadata={"description": "When the hook expires, if it does."})
 
 
 class TriggerResponseSchema(Schema):
-    """The answer to a successful trigger (status 201)."""
+    """The answer to a successful trigger: 201 when handled, 200 for a duplicate delivery."""
 
     message = fields.String(required=True, metadata={"example": "web hook triggered"})
+    duplicate = fields.Boolean(metadata={"description": "true: this delivery was handled before."})
 
 
 class ErrorSchema(Schema):

@@ -4,8 +4,11 @@ from pathlib import Path
 import pytest
 import yaml
 
+from webhook_register.domain.tokens import hash_token
 from webhook_register.entrypoints.config import (
+    SECTIONS,
     ConfigError,
+    admin_token_hashes,
     ConfigSchema,
     environment_variable,
     load_config,
@@ -23,7 +26,24 @@ def write(tmp_path, text):
 
 def test_the_shipped_file_states_every_default():
     assert load_config(SHIPPED, environ={}) == ConfigSchema().load({})
-    assert yaml.safe_load(SHIPPED.read_text()).keys() == {"http", "redis"}
+    shipped = yaml.safe_load(SHIPPED.read_text())
+    assert shipped.keys() == SECTIONS.keys()
+    for section, schema in SECTIONS.items():
+        assert shipped[section].keys() == schema().fields.keys(), f"config.yml does not list every {section} key"
+
+
+def test_admin_tokens_and_proxies_come_as_lists_or_comma_separated(tmp_path):
+    config = load_config(SHIPPED, environ={"WEBHOOK_AUTH_ADMIN_TOKENS": "a" * 20 + ", sha256:" + "b" * 43,
+                                           "WEBHOOK_HTTP_TRUSTED_PROXIES": "10.0.0.1,192.168.0.0/16"})
+    assert config["auth"]["admin_tokens"] == ["a" * 20, "sha256:" + "b" * 43]
+    assert admin_token_hashes(config["auth"]["admin_tokens"]) == [hash_token("a" * 20), "b" * 43]
+    assert config["http"]["trusted_proxies"] == ["10.0.0.1", "192.168.0.0/16"]
+
+
+def test_a_bad_admin_token_is_named_by_position_without_echoing_it():
+    with pytest.raises(ConfigError) as caught:
+        load_config(SHIPPED, environ={"WEBHOOK_AUTH_ADMIN_TOKENS": "good-token-of-20-chars,bad secret"})
+    assert "entry 2" in str(caught.value) and "bad secret" not in str(caught.value)
 
 
 def test_every_key_is_overridden_by_its_environment_variable():

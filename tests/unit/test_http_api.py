@@ -7,13 +7,17 @@ from webhook_register.adapters.memory_repository import InMemoryWebhookRepositor
 from webhook_register.domain.model import ARGUMENTS_MAX_BYTES, is_hook_id, new_hook_id
 from webhook_register.entrypoints.config import ConfigSchema
 from webhook_register.entrypoints.containers import Container
+from webhook_register.entrypoints.schemas import HookPageSchema, HookViewSchema, RegisterResponseSchema
 
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 
 
-def make_container(repository=None, handler=None):
+ADMIN = "admin-token-for-the-tests"
+
+
+def make_container(repository=None, handler=None, **config):
     container = Container()
-    container.config.from_dict(ConfigSchema().load({}))
+    container.config.from_dict(ConfigSchema().load({"auth": {"admin_tokens": [ADMIN]}, **config}))
     container.webhook_repository.override(repository or InMemoryWebhookRepository())
     container.webhook_handler.override(handler or RecordingHandler())
     return container
@@ -52,18 +56,24 @@ def test_register_with_a_form_body_as_curl_sends_it(client, handler):
     assert is_hook_id(hook_id)
     assert result.json["url"] == f"http://falconframework.org/webhook/{hook_id}"
 
-    triggered = client.simulate_get(f"/webhook/{hook_id}")
+    assert result.json["token"].startswith("whr_")
+    assert RegisterResponseSchema().validate(result.json) == {}
+
+    triggered = client.simulate_get(f"/webhook/{hook_id}", headers={"X-Request-ID": "abc-123"})
 
     assert triggered.status_code == 201
     assert triggered.json == {"message": "web hook triggered"}
-    assert handler.handled[0].userid == "testuser"
-    assert handler.handled[0].arguments == {"channel": "ops"}
+    assert triggered.headers["x-request-id"] == "abc-123"
+    (event,) = handler.events
+    assert event.hook.userid == "testuser" and event.hook.arguments == {"channel": "ops"} and event.id == "abc-123"
 
 
 def test_register_with_a_json_body_and_trigger_with_post(client, handler):
     hook_id = register(client, json={"userid": "testuser", "labels": {"env": "prod"}, "n": 3})
-    assert client.simulate_post(f"/webhook/{hook_id}", body="ignored").status_code == 201
-    assert handler.handled[0].arguments == {"labels": {"env": "prod"}, "n": 3}
+    assert client.simulate_post(f"/webhook/{hook_id}", body="some text", params={"a": "1"}).status_code == 201
+    (event,) = handler.events
+    assert event.hook.arguments == {"labels": {"env": "prod"}, "n": 3}
+    assert (event.body_kind, event.body, event.query) == ("text", "some text", {"a": "1"})
 
 
 def test_json_with_a_charset_parameter_is_json(client):
@@ -74,7 +84,7 @@ def test_unknown_and_malformed_ids_answer_404_json(client, handler):
     assert_problem(client.simulate_get(f"/webhook/{new_hook_id()}"), 404, "webhook id not found")
     assert_problem(client.simulate_post("/webhook/not-an-id"), 404, "not found")
     assert_problem(client.simulate_get("/webhook/%7Bx%7D"), 404)
-    assert handler.handled == []
+    assert handler.events == []
 
 
 @pytest.mark.parametrize(
@@ -123,7 +133,10 @@ def test_other_methods_and_routes_answer_json(client):
     result = client.simulate_put("/webhook")
     assert_problem(result, 405)
     assert "POST" in result.headers["allow"]
-    assert_problem(client.simulate_delete(f"/webhook/{new_hook_id()}"), 405)
+    hook_id = register(client, json={"userid": "u"})
+    result = client.simulate_delete(f"/webhook/{hook_id}")
+    assert_problem(result, 405, "GET, POST")
+    assert result.headers["allow"] == "GET, POST"
     assert_problem(client.simulate_get("/nothing/here", headers={"Accept": "text/html"}), 404)
 
 

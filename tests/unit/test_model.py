@@ -3,12 +3,18 @@ import re
 
 import pytest
 
-from webhook_register.adapters.hook_codec import decode_hook, encode_hook
+from datetime import datetime, timezone
+
+from webhook_register.adapters.hook_codec import decode_hook, encode_hook, public_hook
 from webhook_register.domain.errors import ArgumentsTooLarge, InvalidWebhook
 from webhook_register.domain.model import (
     ARGUMENTS_MAX_BYTES,
+    ARGUMENTS_MAX_COUNT,
+    EXPIRES_IN_MAX,
     HOOK_ID_PATTERN,
+    HookSettings,
     Webhook,
+    check_expires_in,
     check_arguments,
     check_userid,
     is_hook_id,
@@ -53,11 +59,46 @@ def test_arguments_must_be_a_json_object_within_the_limit():
 
 
 def test_the_stored_document_round_trips_and_is_plain_json():
-    hook = Webhook(new_hook_id(), "testuser", {"n": 1, "s": "é", "l": [True, None]})
+    hook = Webhook(new_hook_id(), "testuser", {"n": 1, "s": "é", "l": [True, None]}, token_hash="h")
     document = encode_hook(hook)
     assert document.startswith(b'{"id":"') and b'"userid":"testuser"' in document
-    assert b'"created":"' in document and document.endswith(b'Z"}')
+    assert b'"created":"' in document and b'"token_sha256":"h"' in document
+    assert b"methods" not in document  # default settings are not stored
     assert decode_hook(document) == hook
+
+
+def test_every_setting_and_secret_round_trips():
+    hook = Webhook(
+        new_hook_id(), "u", {}, settings=HookSettings(False, ("PUT",), 5, ("10.0.0.0/8",)),
+        signature_scheme="github", expires_at=datetime(2030, 1, 1, tzinfo=timezone.utc),
+        token_hash="h", signing_secret="s" * 20,
+    )
+    assert decode_hook(encode_hook(hook)) == hook
+    public = public_hook(hook)
+    assert "token_sha256" not in public and "signing_secret" not in public and public["methods"] == ("PUT",)
+
+
+def test_settings_are_checked_and_made_canonical():
+    settings = HookSettings(methods=["post", "get", "post"], rate_limit=0, allowed_networks=["10.1.2.3/8"]).checked()
+    assert settings.methods == ("GET", "POST")
+    assert settings.allowed_networks == ("10.0.0.0/8",)
+    for bad in (HookSettings(methods=["TRACE"]), HookSettings(methods=[]), HookSettings(rate_limit=-1),
+                HookSettings(rate_limit=True), HookSettings(allowed_networks=["nope"]), HookSettings(enabled="yes")):
+        with pytest.raises(InvalidWebhook):
+            bad.checked()
+
+
+@pytest.mark.parametrize("expires_in", [0, -1, True, "10", EXPIRES_IN_MAX + 1])
+def test_a_bad_lifetime_is_refused(expires_in):
+    with pytest.raises(InvalidWebhook):
+        check_expires_in(expires_in)
+
+
+def test_too_many_or_too_long_argument_names_are_refused():
+    with pytest.raises(InvalidWebhook):
+        check_arguments({str(i): i for i in range(ARGUMENTS_MAX_COUNT + 1)})
+    with pytest.raises(InvalidWebhook):
+        check_arguments({"x" * 129: 1})
 
 
 @pytest.mark.parametrize("document", [b"not json", b"[]", b'{"id": "x"}'])
