@@ -241,16 +241,23 @@ def start_peer(processes: Processes, work: Path) -> int | None:
             time.sleep(0.05)
 
 
-def bytes_per_hook(client: redis.Redis, port: int, count: int = 200) -> float:
-    """Register ``count`` hooks through the service as the seed does and average MEMORY USAGE per key."""
+def bytes_per_hook(client: redis.Redis, port: int, count: int = 200) -> dict:
+    """Register hooks through the service as the seed does (userid only) and measure MEMORY USAGE: of
+    each hook's key, and of the per-user index per entry, for a user with one hook and with ``count``."""
     keys = RedisWebhookRepository(client)
-    sizes = []
-    for _ in range(count):
-        request = urllib.request.Request(f"http://127.0.0.1:{port}/webhook", data=b"userid=testuser")
+
+    def register(userid: str) -> str:
+        request = urllib.request.Request(f"http://127.0.0.1:{port}/webhook", data=f"userid={userid}".encode())
         with urllib.request.urlopen(request, timeout=5) as response:
-            hook_id = json.loads(response.read())["id"]
-        sizes.append(client.memory_usage(keys.hook_key(hook_id), samples=0))
-    return statistics.mean(sizes)
+            return json.loads(response.read())["id"]
+
+    sizes = [client.memory_usage(keys.hook_key(register("testuser")), samples=0) for _ in range(count)]
+    register("lone-user")
+    return {
+        "hook_key": statistics.mean(sizes),
+        "index_per_entry_one_hook": client.memory_usage(keys.user_index_key("lone-user"), samples=0),
+        f"index_per_entry_{count}_hooks": client.memory_usage(keys.user_index_key("testuser"), samples=0) / count,
+    }
 
 
 def measure(args: argparse.Namespace) -> dict:
@@ -372,9 +379,13 @@ def report(results: dict, args: argparse.Namespace) -> list[str]:
                 gunicorn = summary[f"{first}/{scenario}/c{c}/service"]
                 print(f"service under granian, {scenario} c{c}: {granian['rps']:.0f} req/s, p99 "
                       f"{granian['p99_ms']:.2f} ms ({granian['rps'] / gunicorn['rps']:.2f} × gunicorn {first})")
-    per_hook = summary.get("bytes_per_hook")
-    if per_hook is not None:
-        print(f"Redis memory per hook (MEMORY USAGE, userid only): {per_hook:.0f} bytes")
+    memory = summary.get("bytes_per_hook")
+    if memory is not None:
+        many = next(v for k, v in memory.items() if k.startswith("index_per_entry_") and k != "index_per_entry_one_hook")
+        per_hook = memory["hook_key"] + many
+        print(f"Redis memory per hook (MEMORY USAGE, userid only): {memory['hook_key']:.0f} bytes for its key + "
+              f"{many:.0f} for its index entry (a user with many hooks; "
+              f"{memory['index_per_entry_one_hook']:.0f} for a user's only hook) = {per_hook:.0f} bytes")
         if per_hook > MAX_BYTES_PER_HOOK:
             failures.append(f"{per_hook:.0f} bytes per hook > {MAX_BYTES_PER_HOOK}")
     for worker_class in args.worker_classes:

@@ -1,6 +1,6 @@
 """The JSON documents of a webhook: the stored one (with its secrets) and the public one (without).
 
-Stored: ``{"id", "userid", "arguments", "created", "token_sha256"}``, plus only the settings that differ
+Stored: ``{"userid", "arguments", "created", "token_sha256"}`` (the id is the key's), plus only the settings that differ
 from their defaults (``enabled``, ``methods``, ``rate_limit``, ``allowed_networks``) and, when set,
 ``signature_scheme``, ``signing_secret`` and ``expires``; compact UTF-8. The public view has every
 setting and no secret.
@@ -21,7 +21,6 @@ _DEFAULT_SETTINGS = HookSettings()
 def encode_hook(hook: Webhook) -> bytes:
     """Return the stored JSON document of ``hook``."""
     document: dict[str, Any] = {
-        "id": hook.id,
         "userid": hook.userid,
         "arguments": hook.arguments,
         "created": hook.created_at,
@@ -45,8 +44,8 @@ def encode_hook(hook: Webhook) -> bytes:
     return orjson.dumps(document, option=orjson.OPT_UTC_Z)
 
 
-def decode_hook(document: bytes | str) -> Webhook:
-    """Rebuild a hook from its stored JSON document.
+def decode_hook(hook_id: str, document: bytes | str) -> Webhook:
+    """Rebuild the hook ``hook_id`` from its stored JSON document.
 
     Raises:
         ValueError: the document is not a stored hook (orjson's decode error is a ValueError too).
@@ -54,7 +53,7 @@ def decode_hook(document: bytes | str) -> Webhook:
     value = orjson.loads(document)
     try:
         return Webhook(
-            id=value["id"],
+            id=hook_id,
             userid=value["userid"],
             arguments=value["arguments"],
             created_at=datetime.fromisoformat(value["created"]),

@@ -58,7 +58,7 @@ class InMemoryWebhookRepository(WebhookRepository):
         """Return the hook stored under ``hook_id``, or None."""
         with self._lock:
             document = self._live_document(hook_id)
-        return None if document is None else decode_hook(document)
+        return None if document is None else decode_hook(hook_id, document)
 
     def replace(self, hook: Webhook) -> bool:
         """Overwrite a stored hook, keeping its expiry; False if it is gone."""
@@ -97,7 +97,7 @@ class InMemoryWebhookRepository(WebhookRepository):
                     break
         page = live[:limit]
         next_cursor = page[-1][0] if len(live) > limit else None
-        return Page([decode_hook(document) for _, document in page], next_cursor)
+        return Page([decode_hook(hook_id_of(entry), document) for entry, document in page], next_cursor)
 
     def admit(self, hook_id: str, default_rate_limit: int) -> Admission | None:
         """Load the hook and count the trigger in its current fixed window."""
@@ -105,7 +105,7 @@ class InMemoryWebhookRepository(WebhookRepository):
             document = self._live_document(hook_id)
             if document is None:
                 return None
-            hook = decode_hook(document)
+            hook = decode_hook(hook_id, document)
             limit = hook.settings.rate_limit if hook.settings.rate_limit is not None else default_rate_limit
             now = self._now()
             window_end, count = self._windows.get(hook_id, (0.0, 0))

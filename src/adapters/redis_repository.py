@@ -168,6 +168,6 @@ class RedisWebhookRepository(WebhookRepository):
         if document is None:
             return None
         try:
-            return decode_hook(document)
+            return decode_hook(hook_id, document)
         except ValueError as exc:
             raise StorageUnavailable(f"stored webhook {hook_id} is unreadable") from exc

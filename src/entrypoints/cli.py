@@ -1,4 +1,5 @@
-"""The ``webhook-register`` command line: ``serve`` runs the service under gunicorn (or granian)."""
+"""The ``webhook-register`` command line: ``serve`` runs the service under gunicorn (or granian);
+``hash-token`` prints the stored form of an admin token."""
 from __future__ import annotations
 
 import argparse
@@ -10,6 +11,7 @@ from typing import Sequence
 import redis
 
 from ..adapters.redis_server import RedisServerError
+from ..domain.tokens import hash_token, is_token_shaped
 from .config import CONFIG_PATH_VARIABLE, ConfigError, resolve_config_path
 from .containers import Container, build_container
 from .embedded_redis import embedded_redis
@@ -35,7 +37,21 @@ def _parser() -> argparse.ArgumentParser:
         metavar="PATH",
         help=f"the configuration file (default: ${CONFIG_PATH_VARIABLE}, else ./config.yml)",
     )
+    hash_token = commands.add_parser(
+        "hash-token", help="print sha256:<hash> of a token read from standard input, for auth.admin_tokens"
+    )
+    hash_token.set_defaults(command="hash-token")
     return parser
+
+
+def print_token_hash() -> int:
+    """Read a token from standard input and print the form auth.admin_tokens stores it in."""
+    token = sys.stdin.readline().strip()
+    if not is_token_shaped(token):
+        print("webhook-register: a token has 16 to 256 letters, digits, _ or -", file=sys.stderr)
+        return EXIT_CONFIG
+    print(f"sha256:{hash_token(token)}")
+    return 0
 
 
 def serve(config_path: str | None) -> int:
@@ -77,6 +93,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "serve":
             return serve(args.config)
+        if args.command == "hash-token":
+            return print_token_hash()
     except ConfigError as exc:
         print(f"webhook-register: {exc}", file=sys.stderr)
         return EXIT_CONFIG

@@ -23,4 +23,4 @@ def test_the_quick_benchmark_runs_and_reports(tmp_path):
     for app in ("service", "baseline", "hello"):
         summary = results["summary"][f"gthread/trigger/c16/{app}"]
         assert summary["rps"] > 0 and summary["errors"] == 0 and summary["non_2xx"] == 0
-    assert 0 < results["summary"]["bytes_per_hook"]
+    assert 0 < results["summary"]["bytes_per_hook"]["hook_key"]

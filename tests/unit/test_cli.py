@@ -1,5 +1,9 @@
 """The command line refuses an unusable configuration with one line and exit code 2."""
+import io
+
+from webhook_register.domain.tokens import hash_token
 from webhook_register.entrypoints import cli
+from webhook_register.entrypoints.config import admin_token_hashes
 
 
 def test_a_missing_config_file_exits_2_with_one_line(tmp_path, capsys):
@@ -14,3 +18,11 @@ def test_an_invalid_value_exits_2_naming_the_key(tmp_path, capsys, monkeypatch):
     monkeypatch.setenv("WEBHOOK_HTTP_WORKERS", "none")
     assert cli.main(["serve", "--config", str(path)]) == cli.EXIT_CONFIG
     assert "http.workers" in capsys.readouterr().err
+
+
+def test_hash_token_prints_the_form_admin_tokens_accept(monkeypatch, capsys):
+    monkeypatch.setattr("sys.stdin", io.StringIO("my-admin-token-123456\n"))
+    assert cli.main(["hash-token"]) == 0
+    printed = capsys.readouterr().out.strip()
+    assert printed == f"sha256:{hash_token('my-admin-token-123456')}"
+    assert admin_token_hashes([printed]) == admin_token_hashes(["my-admin-token-123456"])
