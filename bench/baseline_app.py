@@ -1,9 +1,14 @@
-"""The lean baseline: the same Redis work as the service (SET NX of the JSON document on register,
-GET and print on trigger) in the fewest lines of Falcon and redis-py — no container, schemas or ports.
+"""The lean baseline: the same Redis work as the service in the fewest lines of Falcon and redis-py —
+no container, schemas or ports.
 
-It uses the same fast parts the service uses (orjson, hiredis, the same key layout), so the ratio
-service ÷ baseline measures only what the service's layers and checks cost.
+Register: a management token and its SHA-256, then one round trip that adds the per-user index entry and
+``SET NX``es the JSON document. Trigger: the service's own admit script (load the hook and count the
+trigger for the rate limit, one round trip), then print the document. It uses the same fast parts the
+service uses (orjson, hiredis, the same keys), so the ratio service ÷ baseline measures only what the
+service's layers and checks cost, not the Redis work every implementation of the features must do.
 """
+import base64
+import hashlib
 import secrets
 import sys
 from datetime import datetime, timezone
@@ -13,9 +18,11 @@ import falcon.media
 import orjson
 import redis
 
+from webhook_register.adapters.redis_repository import ADMIT_LUA
+
 
 class Register:
-    """POST /webhook: store {"id", "userid", "arguments", "created"} under webhook:hook:{id}."""
+    """POST /webhook: index and store {"userid", "arguments", "created", "token_sha256"}."""
 
     def __init__(self, client):
         self.client = client
@@ -25,23 +32,30 @@ class Register:
         userid = form.pop("userid", None)
         if not isinstance(userid, str) or not userid:
             raise falcon.HTTPBadRequest(description="userid is required")
-        hook_id = secrets.token_urlsafe(16)
-        document = {"id": hook_id, "userid": userid, "arguments": form, "created": datetime.now(timezone.utc)}
-        self.client.set(f"webhook:hook:{{{hook_id}}}", orjson.dumps(document, option=orjson.OPT_UTC_Z), nx=True)
-        resp.media = {"id": hook_id, "url": f"{req.prefix}/webhook/{hook_id}"}
+        hook_id, token, now = secrets.token_urlsafe(16), "whr_" + secrets.token_urlsafe(32), datetime.now(timezone.utc)
+        token_hash = base64.urlsafe_b64encode(hashlib.sha256(token.encode()).digest()).rstrip(b"=").decode()
+        document = {"userid": userid, "arguments": form, "created": now, "token_sha256": token_hash}
+        pipe = self.client.pipeline(transaction=False)
+        pipe.zadd(f"webhook:user:{{{userid}}}:hooks", {f"{int(now.timestamp() * 1e6):020d}.{hook_id}": 0})
+        pipe.set(f"webhook:hook:{{{hook_id}}}", orjson.dumps(document, option=orjson.OPT_UTC_Z), nx=True)
+        pipe.execute()
+        resp.media = {"id": hook_id, "url": f"{req.prefix}/webhook/{hook_id}", "token": token}
 
 
 class Trigger:
-    """GET|POST /webhook/{id}: read the document, print it, answer 201."""
+    """GET|POST /webhook/{id}: admit (load + count), print the document, answer 201."""
 
     def __init__(self, client):
-        self.client = client
+        self.admit = client.register_script(ADMIT_LUA)
 
     def on_get(self, req, resp, hook_id):
-        document = self.client.get(f"webhook:hook:{{{hook_id}}}")
-        if document is None:
+        key = f"webhook:hook:{{{hook_id}}}"
+        result = self.admit(keys=[key, f"{key}:rate"], args=[600, 60_000])
+        if result is None:
             raise falcon.HTTPNotFound()
-        sys.stdout.buffer.write(document + b"\n")
+        if result[1]:
+            raise falcon.HTTPTooManyRequests()
+        sys.stdout.buffer.write(result[0] + b"\n")
         sys.stdout.buffer.flush()
         resp.status = falcon.HTTP_201
         resp.media = {"message": "web hook triggered"}

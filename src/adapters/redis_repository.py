@@ -32,15 +32,19 @@ RATE_WINDOW_MS = 60_000
 # Loads the hook and counts the trigger in one step, so the limit holds across every worker and host.
 # KEYS: hook, rate counter (one slot). ARGV: default limit per window, window in ms.
 # Returns nil for no hook, else {document, ms until the window ends when over the limit, or 0}.
-_ADMIT_LUA = """
+ADMIT_LUA = """
 local document = redis.call('GET', KEYS[1])
 if not document then return false end
 local limit = tonumber(ARGV[1])
-local ok, hook = pcall(cjson.decode, document)
-if ok and type(hook) == 'table' and type(hook['rate_limit']) == 'number' then limit = hook['rate_limit'] end
+-- Most hooks keep the default limit, and their documents do not mention it: decode only those that do.
+if string.find(document, '"rate_limit":', 1, true) then
+  local ok, hook = pcall(cjson.decode, document)
+  if ok and type(hook) == 'table' and type(hook['rate_limit']) == 'number' then limit = hook['rate_limit'] end
+end
+if limit <= 0 then return {document, 0} end
 local count = redis.call('INCR', KEYS[2])
 if count == 1 then redis.call('PEXPIRE', KEYS[2], ARGV[2]) end
-if limit > 0 and count > limit then
+if count > limit then
   local ttl = redis.call('PTTL', KEYS[2])
   if ttl < 1 then ttl = 1 end
   return {document, ttl}
@@ -60,7 +64,7 @@ class RedisWebhookRepository(WebhookRepository):
     def __init__(self, client: redis.Redis, key_prefix: str = "webhook:") -> None:
         self._client = client
         self._prefix = key_prefix
-        self._admit = client.register_script(_ADMIT_LUA)
+        self._admit = client.register_script(ADMIT_LUA)
 
     def hook_key(self, hook_id: str) -> str:
         """Return the Redis key of the hook ``hook_id`` (a well-formed id, never raw input)."""

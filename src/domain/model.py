@@ -145,6 +145,8 @@ class HookSettings:
 
     def checked(self) -> "HookSettings":
         """Return these settings in canonical form, or raise ``InvalidWebhook`` naming the bad one."""
+        if self == _DEFAULT_SETTINGS:  # most hooks keep the defaults, already canonical
+            return self
         if not isinstance(self.enabled, bool):
             raise InvalidWebhook("enabled", "must be true or false")
         return HookSettings(
@@ -153,6 +155,9 @@ class HookSettings:
             rate_limit=check_rate_limit(self.rate_limit),
             allowed_networks=check_networks(self.allowed_networks),
         )
+
+
+_DEFAULT_SETTINGS = HookSettings()
 
 
 @dataclass(frozen=True)

@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 import ipaddress
+import os
 import re
-import uuid
 from typing import Iterable
 
 import falcon
@@ -54,7 +54,7 @@ class RequestIdMiddleware:
     def process_request(self, req: falcon.Request, resp: falcon.Response) -> None:
         """Set ``req.context.request_id``."""
         given = req.get_header("X-Request-ID")
-        req.context.request_id = given if given and _REQUEST_ID_RE.match(given) else uuid.uuid4().hex
+        req.context.request_id = given if given and _REQUEST_ID_RE.match(given) else os.urandom(16).hex()
 
     def process_response(self, req: falcon.Request, resp: falcon.Response, resource, req_succeeded: bool) -> None:
         """Echo the id in the X-Request-ID response header."""

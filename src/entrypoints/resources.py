@@ -16,6 +16,7 @@ from .schemas import (
     RESERVED_REGISTER_FIELDS,
     ListQuerySchema,
     RegisterRequestSchema,
+    RegisterUseridSchema,
     TriggerResponseSchema,
     UpdateRequestSchema,
 )
@@ -87,11 +88,15 @@ class RegistrationResource:
     def __init__(self, service: WebhookService, max_body_bytes: int) -> None:
         self._service = service
         self._reader = BodyReader(max_body_bytes)
-        self._schema = RegisterRequestSchema()
+        self._full_schema = RegisterRequestSchema()
+        self._userid_schema = RegisterUseridSchema()
 
     def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
         """Register a webhook from a JSON or form body."""
-        fields = self._schema.load(read_object(req, self._reader, REGISTER_MEDIA_TYPES))
+        body = read_object(req, self._reader, REGISTER_MEDIA_TYPES)
+        # Settings are rare: a body without any is loaded by the userid part of the schema alone.
+        schema = self._full_schema if RESERVED_REGISTER_FIELDS.intersection(body) - {"userid"} else self._userid_schema
+        fields = schema.load(body)
         arguments = {name: value for name, value in fields.items() if name not in RESERVED_REGISTER_FIELDS}
         settings = HookSettings(**{name: fields[name] for name in ("methods", "rate_limit", "allowed_networks")
                                    if fields.get(name) is not None})
@@ -145,7 +150,7 @@ class TriggerResource:
             hook_id=hook_id,
             method=req.method,
             query=query,
-            headers={name.lower(): value for name, value in req.headers.items()},
+            headers=_lower_case_headers(req.env),
             body=self._reader.raw(req) if req.method != "GET" else b"",
             client_ip=client_address(req, self._trusted_proxies),
             request_id=req.context.request_id,
@@ -159,6 +164,14 @@ class TriggerResource:
             resp.media = self._triggered
 
     on_post = on_put = on_patch = on_delete = on_get
+
+
+def _lower_case_headers(env: dict[str, Any]) -> dict[str, str]:
+    """Return the request's headers by lower-case name, straight from the WSGI environ."""
+    headers = {key[5:].replace("_", "-").lower(): value for key, value in env.items() if key.startswith("HTTP_")}
+    if env.get("CONTENT_TYPE"):
+        headers["content-type"] = env["CONTENT_TYPE"]
+    return headers
 
 
 class HookResource:
