@@ -25,6 +25,9 @@ ARGUMENTS_MAX_COUNT = 64
 ARGUMENT_NAME_MAX_LENGTH = 128
 ARGUMENTS_MAX_BYTES = 16 * 1024
 
+#: How deeply JSON values (arguments, trigger bodies) may nest; deeper ones are refused, not a crash.
+JSON_MAX_DEPTH = 64
+
 #: The HTTP methods a hook may accept for triggers, and those it accepts unless told otherwise.
 TRIGGER_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 DEFAULT_METHODS = ("GET", "POST")
@@ -53,6 +56,21 @@ def utc_now() -> datetime:
     return datetime.now(timezone.utc)
 
 
+def nests_deeper_than(value: Any, limit: int = JSON_MAX_DEPTH) -> bool:
+    """Tell whether a JSON value nests lists and objects more than ``limit`` levels deep.
+
+    Iterative, so that even a hostile depth costs no recursion.
+    """
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, (dict, list)):
+            if depth > limit:
+                return True
+            stack.extend((child, depth + 1) for child in (item.values() if isinstance(item, dict) else item))
+    return False
+
+
 def check_userid(userid: Any) -> str:
     """Return ``userid`` if it obeys the userid rule, else raise :class:`InvalidWebhook`."""
     if not isinstance(userid, str) or not userid:
@@ -79,6 +97,8 @@ def check_arguments(arguments: Any) -> dict[str, Any]:
         raise InvalidWebhook("arguments", f"may hold at most {ARGUMENTS_MAX_COUNT} names")
     if any(not isinstance(name, str) or len(name) > ARGUMENT_NAME_MAX_LENGTH for name in arguments):
         raise InvalidWebhook("arguments", f"names must be strings of at most {ARGUMENT_NAME_MAX_LENGTH} characters")
+    if nests_deeper_than(arguments):
+        raise InvalidWebhook("arguments", f"may nest at most {JSON_MAX_DEPTH} levels deep")
     try:
         encoded = json.dumps(arguments, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
     except (TypeError, ValueError) as exc:

@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Any, Mapping
 
 from .errors import InvalidPayload
-from .model import Webhook
+from .model import JSON_MAX_DEPTH, Webhook, nests_deeper_than
 
 #: Request headers handed to the handler; everything else (cookies, authorization, signatures) is not.
 FORWARDED_HEADERS = (
@@ -86,9 +86,14 @@ def parse_body(content_type: str | None, body: bytes) -> tuple[str, Any]:
     media_type = (content_type or "").partition(";")[0].strip().lower()
     if media_type == "application/json" or media_type.endswith("+json"):
         try:
-            return "json", json.loads(body)
+            value = json.loads(body)
         except ValueError as exc:
             raise InvalidPayload(f"the body is not valid JSON: {exc}") from None
+        except RecursionError:
+            raise InvalidPayload(f"the body's JSON nests more than {JSON_MAX_DEPTH} levels deep") from None
+        if nests_deeper_than(value):
+            raise InvalidPayload(f"the body's JSON nests more than {JSON_MAX_DEPTH} levels deep")
+        return "json", value
     if media_type == "application/x-www-form-urlencoded":
         try:
             pairs = urllib.parse.parse_qsl(body.decode("utf-8"), keep_blank_values=True, strict_parsing=True)

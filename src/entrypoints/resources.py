@@ -14,6 +14,7 @@ from .http_errors import InvalidRequest
 from .request_context import bearer_token, client_address
 from .schemas import (
     RESERVED_REGISTER_FIELDS,
+    SETTINGS_FIELDS,
     ListQuerySchema,
     RegisterRequestSchema,
     RegisterUseridSchema,
@@ -98,8 +99,7 @@ class RegistrationResource:
         schema = self._full_schema if RESERVED_REGISTER_FIELDS.intersection(body) - {"userid"} else self._userid_schema
         fields = schema.load(body)
         arguments = {name: value for name, value in fields.items() if name not in RESERVED_REGISTER_FIELDS}
-        settings = HookSettings(**{name: fields[name] for name in ("methods", "rate_limit", "allowed_networks")
-                                   if fields.get(name) is not None})
+        settings = HookSettings(**{name: fields[name] for name in SETTINGS_FIELDS if fields.get(name) is not None})
         registration = self._service.register(
             fields["userid"], arguments, settings,
             expires_in=fields.get("expires_in"),
@@ -110,13 +110,13 @@ class RegistrationResource:
         hook = registration.hook
         # The body follows RegisterResponseSchema (the tests check it); it is built directly because a
         # schema dump on this hot path would only copy strings.
-        body: dict[str, Any] = {"id": hook.id, "url": f"{req.prefix}/webhook/{hook.id}", "token": registration.token}
+        answer: dict[str, Any] = {"id": hook.id, "url": f"{req.prefix}/webhook/{hook.id}", "token": registration.token}
         if registration.signing_secret:
-            body["signing_secret"] = registration.signing_secret
+            answer["signing_secret"] = registration.signing_secret
         if hook.expires_at:
-            body["expires"] = hook.expires_at
+            answer["expires"] = hook.expires_at
         resp.status = falcon.HTTP_200
-        resp.media = body
+        resp.media = answer
 
 
 class TriggerResource:

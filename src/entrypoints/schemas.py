@@ -49,6 +49,10 @@ class SettingsFields(Schema):
     )
 
 
+#: The settings a registration may set (``enabled`` is for updates only).
+SETTINGS_FIELDS = tuple(SettingsFields().fields)
+
+
 class RegisterUseridSchema(Schema):
     """The part of ``POST /webhook`` every registration sends: the ``userid``; all else is INCLUDEd.
 

@@ -151,3 +151,13 @@ def test_a_failing_handler_is_500_json_without_its_details():
     hook_id = register(client, json={"userid": "u"})
     body = assert_problem(client.simulate_get(f"/webhook/{hook_id}"), 500, "handler failed")
     assert "exploded" not in str(body)
+
+
+@pytest.mark.parametrize("depth", [100, 1000, 1020, 5000])
+def test_deeply_nested_json_is_a_400_on_every_route(client, depth):
+    nested = "[" * depth + "]" * depth
+    assert_problem(client.simulate_post("/webhook", body='{"userid": "u", "a": ' + nested + "}",
+                                        headers={"Content-Type": "application/json"}), 400)
+    hook_id = register(client, json={"userid": "u"})
+    assert_problem(client.simulate_post(f"/webhook/{hook_id}", body=nested,
+                                        headers={"Content-Type": "application/json"}), 400)

@@ -105,3 +105,13 @@ def test_too_many_or_too_long_argument_names_are_refused():
 def test_a_document_that_is_not_a_hook_is_refused(document):
     with pytest.raises(ValueError):
         decode_hook(new_hook_id(), document)
+
+
+@pytest.mark.parametrize("depth", [65, 1000])
+def test_arguments_nested_too_deeply_are_refused(depth):
+    value: list = []
+    for _ in range(depth - 2):
+        value = [value]
+    with pytest.raises(InvalidWebhook):
+        check_arguments({"a": value})
+    assert check_arguments({"a": [[[]]]}) == {"a": [[[]]]}

@@ -33,3 +33,10 @@ def test_credentials_and_signatures_never_reach_the_handler():
     headers = {"authorization": "Bearer x", "cookie": "c", "webhook-signature": "v1,x", "x-hub-signature-256": "s",
                "user-agent": "curl", "webhook-id": "msg_1"}
     assert forwarded_headers(headers) == {"user-agent": "curl", "webhook-id": "msg_1"}
+
+
+@pytest.mark.parametrize("depth", [65, 900, 100_000])
+def test_json_nested_too_deeply_is_refused_not_a_crash(depth):
+    with pytest.raises(InvalidPayload):
+        parse_body("application/json", b"[" * depth + b"]" * depth)
+    assert parse_body("application/json", b"[" * 64 + b"]" * 64)[0] == "json"
