@@ -332,7 +332,7 @@ def measure_scale(args, processes, server, work, small_ids, load_cpus) -> dict:
     processes.stop(big_app[0])
     return {
         "hooks_small": args.hooks,
-        "hooks_big": int(big.dbsize()),
+        "hooks_big": args.scale_hooks,
         "small": summarize(rounds["small"]),
         "big": summarize(rounds["big"]),
         "redis_used_memory_mb": big.info("memory")["used_memory"] / 2**20,

@@ -23,6 +23,9 @@ FORWARDED_HEADERS = (
     "x-github-hook-id",
 )
 
+#: Every request header a trigger's checks or its event may use; no other header enters the domain.
+TRIGGER_HEADERS = (*FORWARDED_HEADERS, "webhook-signature", "x-hub-signature-256")
+
 
 @dataclass(frozen=True)
 class TriggerRequest:
@@ -32,7 +35,7 @@ class TriggerRequest:
         hook_id: the id from the URL (not yet checked).
         method: the HTTP method, upper case.
         query: the query parameters (a list for a repeated name).
-        headers: the request headers, names in lower case.
+        headers: the request headers of :data:`TRIGGER_HEADERS` that were sent, names in lower case.
         body: the raw body, exactly as received (signatures cover these bytes).
         client_ip: the caller's address (after trusted proxies), or None if unknown.
         request_id: the id of this request (the caller's X-Request-ID, or a fresh one).

@@ -8,7 +8,7 @@ import falcon
 
 from ..adapters.hook_codec import public_hook
 from ..domain.model import HookSettings, utc_now
-from ..domain.payload import TriggerRequest
+from ..domain.payload import TRIGGER_HEADERS, TriggerRequest
 from ..domain.service import WebhookService
 from .http_errors import InvalidRequest
 from .request_context import bearer_token, client_address
@@ -150,7 +150,7 @@ class TriggerResource:
             hook_id=hook_id,
             method=req.method,
             query=query,
-            headers=_lower_case_headers(req.env),
+            headers=_trigger_headers(req.env),
             body=self._reader.raw(req) if req.method != "GET" else b"",
             client_ip=client_address(req, self._trusted_proxies),
             request_id=req.context.request_id,
@@ -166,12 +166,16 @@ class TriggerResource:
     on_post = on_put = on_patch = on_delete = on_get
 
 
-def _lower_case_headers(env: dict[str, Any]) -> dict[str, str]:
-    """Return the request's headers by lower-case name, straight from the WSGI environ."""
-    headers = {key[5:].replace("_", "-").lower(): value for key, value in env.items() if key.startswith("HTTP_")}
-    if env.get("CONTENT_TYPE"):
-        headers["content-type"] = env["CONTENT_TYPE"]
-    return headers
+#: The WSGI environ key of each header a trigger may use (Content-Type has no HTTP_ prefix).
+_TRIGGER_HEADER_KEYS = tuple(
+    (name, "CONTENT_TYPE" if name == "content-type" else "HTTP_" + name.upper().replace("-", "_"))
+    for name in TRIGGER_HEADERS
+)
+
+
+def _trigger_headers(env: dict[str, Any]) -> dict[str, str]:
+    """Return the headers a trigger may use, by lower-case name, straight from the WSGI environ."""
+    return {name: env[key] for name, key in _TRIGGER_HEADER_KEYS if env.get(key)}
 
 
 class HookResource:
