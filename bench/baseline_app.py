@@ -42,6 +42,10 @@ class Register:
         resp.media = {"id": hook_id, "url": f"{req.prefix}/webhook/{hook_id}", "token": token}
 
 
+#: The default rate limit the service is configured with (triggers per minute per hook).
+RATE_LIMIT = 600
+
+
 class Trigger:
     """GET|POST /webhook/{id}: admit (load + count), print the document, answer 201."""
 
@@ -50,7 +54,7 @@ class Trigger:
 
     def on_get(self, req, resp, hook_id):
         key = f"webhook:hook:{{{hook_id}}}"
-        result = self.admit(keys=[key, f"{key}:rate"], args=[600, 60_000])
+        result = self.admit(keys=[key, f"{key}:rate"], args=[RATE_LIMIT, 60_000])
         if result is None:
             raise falcon.HTTPNotFound()
         if result[1]:
