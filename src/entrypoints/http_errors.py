@@ -52,14 +52,14 @@ def _on_validation_error(req, resp, exc: ValidationError, params) -> None:
     messages = exc.messages if isinstance(exc.messages, dict) else {"_body": exc.messages}
     errors = {field: [str(m) for m in (msgs if isinstance(msgs, list) else [msgs])] for field, msgs in messages.items()}
     summary = "; ".join(f"{field}: {' '.join(msgs)}" for field, msgs in errors.items())
-    raise InvalidRequest(f"invalid request body: {summary}", errors)
+    raise InvalidRequest(f"invalid request: {summary}", errors)
 
 
 def _on_invalid_webhook(req, resp, exc: InvalidWebhook, params) -> None:
     """A value the domain refused: 413 when it is too large, 400 otherwise."""
     if isinstance(exc, ArgumentsTooLarge):
         raise falcon.HTTPContentTooLarge(description=f"{exc.field} {exc.message}")
-    raise InvalidRequest(f"invalid request body: {exc.field}: {exc.message}", {exc.field: [exc.message]})
+    raise InvalidRequest(f"invalid request: {exc.field}: {exc.message}", {exc.field: [exc.message]})
 
 
 def _on_not_found(req, resp, exc: WebhookNotFound, params) -> None:

@@ -53,7 +53,7 @@ class RequestIdMiddleware:
 
     def process_request(self, req: falcon.Request, resp: falcon.Response) -> None:
         """Set ``req.context.request_id``."""
-        given = req.get_header("X-Request-ID")
+        given = req.env.get("HTTP_X_REQUEST_ID")
         req.context.request_id = given if given and _REQUEST_ID_RE.match(given) else os.urandom(16).hex()
 
     def process_response(self, req: falcon.Request, resp: falcon.Response, resource, req_succeeded: bool) -> None:

@@ -5,6 +5,7 @@ import io
 from typing import Any
 
 import falcon
+import orjson
 
 from ..adapters.hook_codec import public_hook
 from ..domain.model import HookSettings, utc_now
@@ -135,10 +136,10 @@ class TriggerResource:
         self._reader = BodyReader(max_body_bytes)
         self._max_query_params = max_query_params
         self._trusted_proxies = trusted_proxies
-        # The success answers never change: encode them once through their schema.
+        # The success answers never change: build them once through their schema, encoded once.
         schema = TriggerResponseSchema()
-        self._triggered = schema.dump({"message": "web hook triggered"})
-        self._duplicate = schema.dump({"message": "duplicate delivery; already handled", "duplicate": True})
+        self._triggered = orjson.dumps(schema.dump({"message": "web hook triggered"}))
+        self._duplicate = orjson.dumps(schema.dump({"message": "duplicate delivery; already handled", "duplicate": True}))
 
     def on_get(self, req: falcon.Request, resp: falcon.Response, hook_id: str) -> None:
         """Trigger the hook ``hook_id`` (every trigger method lands here)."""
@@ -156,12 +157,13 @@ class TriggerResource:
             request_id=req.context.request_id,
             received_at=utc_now(),
         ))
+        resp.content_type = falcon.MEDIA_JSON
         if result.duplicate:
             resp.status = falcon.HTTP_200
-            resp.media = self._duplicate
+            resp.data = self._duplicate
         else:
             resp.status = falcon.HTTP_201
-            resp.media = self._triggered
+            resp.data = self._triggered
 
     on_post = on_put = on_patch = on_delete = on_get
 
