@@ -103,3 +103,35 @@ def encode_event(event: TriggerEvent) -> bytes:
         },
         option=orjson.OPT_UTC_Z,
     )
+
+
+def decode_event(document: bytes | str) -> TriggerEvent:
+    """Rebuild a trigger event from :func:`encode_event`'s JSON (its hook without secrets, as printed).
+
+    Raises:
+        ValueError: the document is not an encoded event.
+    """
+    value = orjson.loads(document)
+    try:
+        view = value["hook"]
+        hook = Webhook(
+            id=view["id"],
+            userid=view["userid"],
+            arguments=view["arguments"],
+            created_at=datetime.fromisoformat(view["created"]),
+            settings=HookSettings(
+                enabled=view["enabled"],
+                methods=tuple(view["methods"]),
+                rate_limit=view["rate_limit"],
+                allowed_networks=tuple(view["allowed_networks"]),
+            ),
+            signature_scheme=view["signature_scheme"],
+            expires_at=datetime.fromisoformat(view["expires"]) if view["expires"] else None,
+        )
+        return TriggerEvent(
+            id=value["event_id"], hook=hook, method=value["method"], query=value["query"],
+            headers=value["headers"], body_kind=value["body_kind"], body=value["body"],
+            received_at=datetime.fromisoformat(value["received"]),
+        )
+    except (KeyError, TypeError) as exc:
+        raise ValueError(f"not an encoded event: {exc!r}") from exc

@@ -25,6 +25,7 @@ from ..domain.errors import StorageUnavailable, WebhookIdTaken
 from ..domain.model import Webhook
 from ..domain.ports import Admission, Page, WebhookRepository
 from .hook_codec import decode_hook, encode_hook
+from .redis_errors import redis_call
 from .listing import check_cursor, hook_id_of, index_entry
 
 RATE_WINDOW_MS = 60_000
@@ -80,19 +81,19 @@ class RedisWebhookRepository(WebhookRepository):
         pipe = self._client.pipeline(transaction=False)
         pipe.zadd(index_key, {index_entry(hook): 0})
         pipe.set(self.hook_key(hook.id), encode_hook(hook), nx=True, ex=expires_in)
-        stored = self._execute(pipe, "register")[1]
+        stored = redis_call("register", pipe.execute)[1]
         if not stored:
             # Only the index entry is ours; the hook under this id belongs to someone else.
-            self._call("register", self._client.zrem, index_key, index_entry(hook))
+            redis_call("register", self._client.zrem, index_key, index_entry(hook))
             raise WebhookIdTaken(hook.id)
 
     def get(self, hook_id: str) -> Webhook | None:
         """Return the hook stored under ``hook_id``, or None."""
-        return self._decode(hook_id, self._call("read", self._client.get, self.hook_key(hook_id)))
+        return self._decode(hook_id, redis_call("read", self._client.get, self.hook_key(hook_id)))
 
     def replace(self, hook: Webhook) -> bool:
         """Overwrite with ``SET XX KEEPTTL``: a hook deleted meanwhile is not brought back."""
-        stored = self._call("update", self._client.set, self.hook_key(hook.id), encode_hook(hook),
+        stored = redis_call("update", self._client.set, self.hook_key(hook.id), encode_hook(hook),
                             xx=True, keepttl=True)
         return bool(stored)
 
@@ -101,7 +102,7 @@ class RedisWebhookRepository(WebhookRepository):
         pipe = self._client.pipeline(transaction=False)
         pipe.delete(self.hook_key(hook.id))
         pipe.zrem(self.user_index_key(hook.userid), index_entry(hook))
-        return bool(self._execute(pipe, "delete")[0])
+        return bool(redis_call("delete", pipe.execute)[0])
 
     def list_by_user(self, userid: str, limit: int, cursor: str | None = None) -> Page:
         """Walk the user's index newest first from ``cursor``, reading the hooks of a page in one round trip."""
@@ -111,19 +112,19 @@ class RedisWebhookRepository(WebhookRepository):
         # A pass reads limit + 1 entries and their hooks; another pass runs only to replace entries
         # whose hooks expired or were deleted (they are dropped from the index on the way).
         while len(live) <= limit:
-            entries = [e.decode() for e in self._call(
+            entries = [e.decode() for e in redis_call(
                 "list", self._client.zrevrangebylex, index_key, bound, "-", start=0, num=limit + 1)]
             if not entries:
                 break
             pipe = self._client.pipeline(transaction=False)
             for entry in entries:
                 pipe.get(self.hook_key(hook_id_of(entry)))
-            documents = self._execute(pipe, "list")
+            documents = redis_call("list", pipe.execute)
             gone = [entry for entry, document in zip(entries, documents) if document is None]
             live += [(entry, self._decode(hook_id_of(entry), document))
                      for entry, document in zip(entries, documents) if document is not None]
             if gone:
-                self._call("list", self._client.zrem, index_key, *gone)
+                redis_call("list", self._client.zrem, index_key, *gone)
             if len(entries) <= limit:
                 break
             bound = "(" + entries[-1]
@@ -133,7 +134,7 @@ class RedisWebhookRepository(WebhookRepository):
 
     def admit(self, hook_id: str, default_rate_limit: int) -> Admission | None:
         """Run the admit script: one round trip loads the hook and counts the trigger."""
-        result = self._call("trigger", self._admit, keys=[self.hook_key(hook_id), f"{self.hook_key(hook_id)}:rate"],
+        result = redis_call("trigger", self._admit, keys=[self.hook_key(hook_id), f"{self.hook_key(hook_id)}:rate"],
                             args=[default_rate_limit, RATE_WINDOW_MS])
         if result is None:
             return None
@@ -142,29 +143,17 @@ class RedisWebhookRepository(WebhookRepository):
 
     def remember_delivery(self, hook_id: str, key: str, ttl_seconds: int) -> bool:
         """``SET NX PX`` of the delivery's key: True the first time within the window."""
-        return bool(self._call("trigger", self._client.set, self._delivery_key(hook_id, key), b"1",
+        return bool(redis_call("trigger", self._client.set, self._delivery_key(hook_id, key), b"1",
                                nx=True, ex=ttl_seconds))
 
     def forget_delivery(self, hook_id: str, key: str) -> None:
         """Delete the delivery's key."""
-        self._call("trigger", self._client.delete, self._delivery_key(hook_id, key))
+        redis_call("trigger", self._client.delete, self._delivery_key(hook_id, key))
 
     def _delivery_key(self, hook_id: str, key: str) -> str:
         """The key of one delivery; ``key`` is a hex digest, never the raw header."""
         return f"{self.hook_key(hook_id)}:seen:{key}"
 
-    @staticmethod
-    def _call(action: str, command, *args, **kwargs):
-        """Run one Redis command, turning any Redis failure into ``StorageUnavailable``."""
-        try:
-            return command(*args, **kwargs)
-        except redis.RedisError as exc:
-            raise StorageUnavailable(f"redis failed on {action}: {type(exc).__name__}") from exc
-
-    @classmethod
-    def _execute(cls, pipe, action: str) -> list:
-        """Send a pipeline, turning any Redis failure into ``StorageUnavailable``."""
-        return cls._call(action, pipe.execute)
 
     @staticmethod
     def _decode(hook_id: str, document: bytes | None) -> Webhook | None:

@@ -34,7 +34,7 @@ def find_redis_server() -> str:
     )
 
 
-def _die_with_parent() -> None:  # pragma: no cover - runs in the child between fork and exec
+def die_with_parent() -> None:  # pragma: no cover - runs in the child between fork and exec
     """Ask Linux to send the child SIGTERM when its parent dies, so a killed parent leaves no orphan."""
     if sys.platform.startswith("linux"):
         import ctypes
@@ -108,7 +108,7 @@ class RedisServer:
         if self.unix_socket:
             args += ["--unixsocket", self.unix_socket, "--unixsocketperm", "700"]
         self._process = subprocess.Popen(
-            args, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, preexec_fn=_die_with_parent
+            args, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, preexec_fn=die_with_parent
         )
         self._wait_until_ready(timeout)
 

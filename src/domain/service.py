@@ -15,6 +15,7 @@ from .errors import (
     InvalidWebhook,
     MethodNotAllowed,
     RateLimited,
+    StorageUnavailable,
     Unauthorized,
     WebhookIdTaken,
     WebhookNotFound,
@@ -289,6 +290,8 @@ class WebhookService:
         except Exception as exc:
             if delivery:  # let the sender's retry of this delivery run the handler again
                 self._repository.forget_delivery(hook.id, delivery)
+            if isinstance(exc, StorageUnavailable):  # e.g. the queue of the queue dispatch mode
+                raise
             raise HandlerFailed(str(exc)) from exc
         return TriggerResult(event)
 

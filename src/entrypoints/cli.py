@@ -1,5 +1,5 @@
-"""The ``webhook-register`` command line: ``serve`` runs the service under gunicorn (or granian);
-``hash-token`` prints the stored form of an admin token."""
+"""The ``webhook-register`` command line: ``serve`` runs the service under gunicorn (or granian),
+``worker`` handles queued events, ``hash-token`` prints the stored form of an admin token."""
 from __future__ import annotations
 
 import argparse
@@ -14,9 +14,10 @@ from ..adapters.redis_server import RedisServerError
 from ..domain.tokens import hash_token, is_token_shaped
 from .config import CONFIG_PATH_VARIABLE, ConfigError, resolve_config_path
 from .containers import Container, build_container
-from .embedded_redis import embedded_redis
+from .embedded_redis import child_environment, embedded_redis
 from .granian_app import run_granian
 from .gunicorn_app import GunicornApplication, gunicorn_options
+from .worker import run_worker, worker_process
 
 logger = logging.getLogger("webhook_register")
 
@@ -37,6 +38,8 @@ def _parser() -> argparse.ArgumentParser:
         metavar="PATH",
         help=f"the configuration file (default: ${CONFIG_PATH_VARIABLE}, else ./config.yml)",
     )
+    worker = commands.add_parser("worker", help="handle queued events (dispatch.mode: queue) until stopped")
+    worker.add_argument("--config", metavar="PATH", help="the configuration file (as for serve)")
     hash_token = commands.add_parser(
         "hash-token", help="print sha256:<hash> of a token read from standard input, for auth.admin_tokens"
     )
@@ -57,16 +60,34 @@ def print_token_hash() -> int:
 def serve(config_path: str | None) -> int:
     """Run the service until gunicorn stops (SIGTERM, SIGINT); return the exit code."""
     container = build_container(config_path)
-    with embedded_redis(container) if container.config.redis.embedded() else contextlib.nullcontext():
+    path = resolve_config_path(config_path)
+    dispatch = container.config.dispatch()
+    with contextlib.ExitStack() as stack:
+        if container.config.redis.embedded():
+            stack.enter_context(embedded_redis(container))
         _report_redis(container)
+        environment = child_environment(container.config.redis(), path)
+        if dispatch["mode"] == "queue" and dispatch["worker_in_serve"]:
+            stack.enter_context(worker_process(path, environment))
         http_config = container.config.http()
         options = gunicorn_options(http_config)
         logger.info("webhook-register listening on http://%s (%s)", options["bind"], http_config["server"])
         if http_config["server"] == "granian":
-            run_granian(http_config, container.config.redis(), resolve_config_path(config_path))
+            run_granian(http_config, environment)
         else:
             GunicornApplication(container.app, options).run()
     return 0
+
+
+def work(config_path: str | None) -> int:
+    """Run one queue worker until SIGTERM/SIGINT; return the exit code."""
+    container = build_container(config_path)
+    if container.config.redis.embedded():
+        raise ConfigError(
+            "redis.embedded is true, but a worker needs the Redis that serve runs or your own: "
+            "set WEBHOOK_REDIS_EMBEDDED=false and point redis.host/redis.port (or redis.socket) at it"
+        )
+    return run_worker(container)
 
 
 def _report_redis(container: Container) -> None:
@@ -95,6 +116,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return serve(args.config)
         if args.command == "hash-token":
             return print_token_hash()
+        if args.command == "worker":
+            return work(args.config)
     except ConfigError as exc:
         print(f"webhook-register: {exc}", file=sys.stderr)
         return EXIT_CONFIG

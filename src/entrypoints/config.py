@@ -126,6 +126,29 @@ class LimitsConfigSchema(Schema):
     replay_window_seconds = fields.Integer(load_default=86400, validate=validate.Range(min=1, max=30 * 86400))
 
 
+class DispatchConfigSchema(Schema):
+    """The ``dispatch`` section: run handlers inline, or queue events for workers with retries."""
+
+    class Meta:
+        unknown = RAISE
+
+    mode = fields.String(load_default="inline", validate=validate.OneOf(["inline", "queue"]))
+    # "console", or a function of yours as "package.module:function" that receives each event.
+    handler = fields.String(
+        load_default="console",
+        validate=validate.Regexp(r"^(console|[A-Za-z_][\w.]*:[A-Za-z_]\w*)$",
+                                 error="must be console or package.module:function"),
+    )
+    # queue mode: `serve` also runs one worker process, so that nothing else needs starting.
+    worker_in_serve = fields.Boolean(load_default=True)
+    max_attempts = fields.Integer(load_default=5, validate=validate.Range(min=1, max=100))
+    backoff_base_seconds = fields.Float(load_default=1.0, validate=validate.Range(min=0.001, max=3600))
+    backoff_max_seconds = fields.Float(load_default=300.0, validate=validate.Range(min=0.001, max=86400))
+    claim_idle_seconds = fields.Float(load_default=60.0, validate=validate.Range(min=0.1, max=86400))
+    max_backlog = fields.Integer(load_default=1_000_000, validate=validate.Range(min=1))
+    dead_letter_max = fields.Integer(load_default=100_000, validate=validate.Range(min=1))
+
+
 class ConfigSchema(Schema):
     """The whole configuration file."""
 
@@ -136,6 +159,7 @@ class ConfigSchema(Schema):
     redis = fields.Nested(RedisConfigSchema, load_default=lambda: RedisConfigSchema().load({}))
     auth = fields.Nested(AuthConfigSchema, load_default=lambda: AuthConfigSchema().load({}))
     limits = fields.Nested(LimitsConfigSchema, load_default=lambda: LimitsConfigSchema().load({}))
+    dispatch = fields.Nested(DispatchConfigSchema, load_default=lambda: DispatchConfigSchema().load({}))
 
 
 #: The sections of the file and the schema of each.
@@ -144,6 +168,7 @@ SECTIONS: dict[str, type[Schema]] = {
     "redis": RedisConfigSchema,
     "auth": AuthConfigSchema,
     "limits": LimitsConfigSchema,
+    "dispatch": DispatchConfigSchema,
 }
 
 

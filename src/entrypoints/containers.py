@@ -8,12 +8,15 @@ from __future__ import annotations
 from dependency_injector import containers, providers
 
 from ..adapters.console_handler import ConsoleHandler
+from ..adapters.python_handler import HandlerNotFound, PythonHandler, load_function
 from ..adapters.redis_client import create_redis_client
+from ..adapters.redis_queue import RedisEventQueue
 from ..adapters.redis_repository import RedisWebhookRepository
+from ..domain.dispatch import Dispatcher, QueueingHandler, RetryPolicy
 from ..domain.service import Policy, WebhookService
 from ..domain.tokens import AdminTokens
 from .app import create_app
-from .config import admin_token_hashes, load_config, resolve_config_path
+from .config import ConfigError, admin_token_hashes, load_config, resolve_config_path
 
 
 class Container(containers.DeclarativeContainer):
@@ -34,7 +37,33 @@ class Container(containers.DeclarativeContainer):
     webhook_repository = providers.Singleton(
         RedisWebhookRepository, client=redis_client, key_prefix=config.redis.key_prefix
     )
-    webhook_handler = providers.Singleton(ConsoleHandler)
+    # The handler that acts on an event: in the request (inline mode) or in a worker (queue mode).
+    event_handler = providers.Selector(
+        providers.Callable(lambda name: "console" if name == "console" else "python", config.dispatch.handler),
+        console=providers.Singleton(ConsoleHandler),
+        python=providers.Singleton(PythonHandler, name=config.dispatch.handler),
+    )
+    event_queue = providers.Singleton(
+        RedisEventQueue,
+        client=redis_client,
+        key_prefix=config.redis.key_prefix,
+        max_backlog=config.dispatch.max_backlog,
+        claim_idle_seconds=config.dispatch.claim_idle_seconds,
+        dead_letter_max=config.dispatch.dead_letter_max,
+    )
+    # What a trigger calls: the handler itself, or the queue that workers drain.
+    webhook_handler = providers.Selector(
+        config.dispatch.mode,
+        inline=event_handler,
+        queue=providers.Singleton(QueueingHandler, queue=event_queue),
+    )
+    retry_policy = providers.Singleton(
+        RetryPolicy,
+        max_attempts=config.dispatch.max_attempts,
+        base_seconds=config.dispatch.backoff_base_seconds,
+        max_seconds=config.dispatch.backoff_max_seconds,
+    )
+    dispatcher = providers.Factory(Dispatcher, queue=event_queue, handler=event_handler, policy=retry_policy)
     admin_tokens = providers.Singleton(
         AdminTokens, hashes=providers.Callable(admin_token_hashes, config.auth.admin_tokens)
     )
@@ -63,8 +92,15 @@ def build_container(config_path: str | None = None) -> Container:
     or ./config.yml) and the environment.
 
     Raises:
-        ConfigError: the file is missing or a value is invalid.
+        ConfigError: the file is missing, a value is invalid, or dispatch.handler names no function.
     """
     container = Container()
-    container.config.from_dict(load_config(resolve_config_path(config_path)))
+    config = load_config(resolve_config_path(config_path))
+    handler = config["dispatch"]["handler"]
+    if handler != "console":
+        try:  # a bad name must stop start-up, not fail every trigger later
+            load_function(handler)
+        except HandlerNotFound as exc:
+            raise ConfigError(f"dispatch.handler: {exc}") from None
+    container.config.from_dict(config)
     return container

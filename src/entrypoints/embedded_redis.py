@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Iterator
 
 from ..adapters.redis_server import RedisServer
+from .config import CONFIG_PATH_VARIABLE, environment_variable
 from .containers import Container
 
 
@@ -37,3 +38,14 @@ def embedded_redis(container: Container) -> Iterator[RedisServer]:
         if os.getpid() == owner_pid:
             server.stop()
             shutil.rmtree(socket_dir, ignore_errors=True)
+
+
+def child_environment(redis_config: dict, config_path: Path) -> dict[str, str]:
+    """Return the variables that make a child process (a granian worker, a queue worker) read the same
+    config file and reach the same Redis; to a child, the embedded Redis is an external one."""
+    environment = {CONFIG_PATH_VARIABLE: str(config_path.resolve())}
+    if redis_config["embedded"]:
+        environment[environment_variable("redis", "embedded")] = "false"
+        environment[environment_variable("redis", "socket")] = redis_config["socket"]
+        environment[environment_variable("redis", "password")] = ""
+    return environment

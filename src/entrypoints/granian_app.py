@@ -6,14 +6,14 @@ and the environment, exactly as ``wsgi.create_app`` does under a plain gunicorn.
 from __future__ import annotations
 
 import os
-from pathlib import Path
 from typing import Any
 
-from .config import CONFIG_PATH_VARIABLE, ConfigError, environment_variable
+from .config import ConfigError
 
 
-def run_granian(http_config: dict[str, Any], redis_config: dict[str, Any], config_path: Path) -> None:
-    """Serve until SIGTERM/SIGINT with the ``http`` settings; workers use the Redis of ``redis_config``.
+def run_granian(http_config: dict[str, Any], environment: dict[str, str]) -> None:
+    """Serve until SIGTERM/SIGINT with the ``http`` settings; ``environment`` points the workers at the
+    config file and the Redis (see ``embedded_redis.child_environment``).
 
     Raises:
         ConfigError: granian is not installed.
@@ -25,12 +25,7 @@ def run_granian(http_config: dict[str, Any], redis_config: dict[str, Any], confi
         raise ConfigError(
             "http.server is granian, but granian is not installed: pip install 'webhook-register[granian]'"
         ) from None
-    # The workers read the same file; the embedded Redis that serve started is, to them, external.
-    os.environ[CONFIG_PATH_VARIABLE] = str(config_path.resolve())
-    if redis_config["embedded"]:
-        os.environ[environment_variable("redis", "embedded")] = "false"
-        os.environ[environment_variable("redis", "socket")] = redis_config["socket"]
-        os.environ[environment_variable("redis", "password")] = ""
+    os.environ.update(environment)  # granian's workers are fresh interpreters that inherit it
     Granian(
         "webhook_register.entrypoints.wsgi:create_app",
         factory=True,

@@ -65,10 +65,11 @@ def request(port: int, method: str, path: str, form: dict | None = None, body: b
     return response.status, response_headers, json.loads(raw) if raw else None
 
 
-def write_config(path: Path, port: int, redis: dict[str, Any], workers: int = 2, server: str = "gunicorn") -> Path:
-    """Write a config file for a test server listening on ``port``."""
+def write_config(path: Path, port: int, redis: dict[str, Any], workers: int = 2, server: str = "gunicorn",
+                 **sections: dict[str, Any]) -> Path:
+    """Write a config file for a test server listening on ``port`` (more sections as keywords)."""
     http = {"host": "127.0.0.1", "port": port, "workers": workers, "threads": 2, "server": server}
-    path.write_text(yaml.safe_dump({"http": http, "redis": redis}))
+    path.write_text(yaml.safe_dump({"http": http, "redis": redis, **sections}))
     return path
 
 
@@ -79,8 +80,10 @@ WORKER_READY = {"gunicorn": "Worker ready", "granian": "Started worker-"}
 class ServeProcess:
     """`webhook-register serve --config PATH` as a child process, its output captured in a file."""
 
-    def __init__(self, config: Path, port: int, output: Path, workers: int = 2, server: str = "gunicorn") -> None:
+    def __init__(self, config: Path, port: int, output: Path, workers: int = 2, server: str = "gunicorn",
+                 env: dict[str, str] | None = None) -> None:
         self.config = config
+        self.env = env or {}
         self.port = port
         self.output = output
         self.workers = workers
@@ -98,7 +101,7 @@ class ServeProcess:
             self.process = subprocess.Popen(
                 [SERVE, "serve", "--config", str(self.config)],
                 stdout=sink, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                env={**os.environ, "PYTHONUNBUFFERED": "1"},
+                env={**os.environ, "PYTHONUNBUFFERED": "1", **self.env},
             )
         wait_for(self._answers)
         wait_for(lambda: self.text().count(self.ready_line) - ready_before >= self.workers)
@@ -124,3 +127,10 @@ class ServeProcess:
     def __exit__(self, *exc_info: object) -> None:
         if self.process.poll() is None:
             self.stop()
+
+
+def start_worker(config: Path, output: Path, env: dict[str, str]) -> subprocess.Popen:
+    """Start `webhook-register worker --config PATH`, its output appended to ``output``."""
+    with open(output, "ab") as sink:
+        return subprocess.Popen([SERVE, "worker", "--config", str(config)], stdout=sink, stderr=subprocess.STDOUT,
+                                stdin=subprocess.DEVNULL, env={**os.environ, "PYTHONUNBUFFERED": "1", **env})
