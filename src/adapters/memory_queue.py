@@ -86,6 +86,11 @@ class InMemoryEventQueue(EventQueue):
         with self._lock:
             return len(self._ready) + len(self._pending) + len(self._delayed)
 
+    def dead_count(self) -> int:
+        """How many dead letters are kept."""
+        with self._lock:
+            return len(self._dead)
+
     def dead_letters(self, count: int) -> list[DeadLetter]:
         """The newest dead letters."""
         with self._lock:

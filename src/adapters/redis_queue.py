@@ -147,6 +147,10 @@ class RedisEventQueue(EventQueue):
         pipe.zcard(self.retry_key)
         return sum(redis_call("the event queue", pipe.execute))
 
+    def dead_count(self) -> int:
+        """XLEN of the dead-letter stream."""
+        return redis_call("the event queue", self._client.xlen, self.dead_key)
+
     def dead_letters(self, count: int) -> list[DeadLetter]:
         """The newest dead letters."""
         entries = redis_call("the event queue", self._client.xrevrange, self.dead_key, count=count)

@@ -13,7 +13,7 @@ import random
 from dataclasses import dataclass
 from typing import Callable
 
-from .errors import StorageUnavailable
+from .errors import StorageUnavailable, WebhookNotFound
 from .payload import TriggerEvent
 from .ports import WebhookHandler
 
@@ -78,6 +78,10 @@ class EventQueue(abc.ABC):
     @abc.abstractmethod
     def depth(self) -> int:
         """How many events wait: new, being handled, or waiting for a retry."""
+
+    @abc.abstractmethod
+    def dead_count(self) -> int:
+        """How many dead letters are kept."""
 
     @abc.abstractmethod
     def dead_letters(self, count: int) -> list[DeadLetter]:
@@ -167,3 +171,36 @@ class Dispatcher:
                 self._queue.retry_later(delivery, self._policy.delay(delivery.attempt), error)
             return
         self._queue.ack(delivery)
+
+
+class QueueAdmin:
+    """What an admin may see and do with the queue: its depth, the dead letters, replays.
+
+    Args:
+        queue: the event queue.
+        require_admin: raises unless its argument is an admin credential (``WebhookService.require_admin``).
+    """
+
+    def __init__(self, queue: EventQueue, require_admin: Callable[[str | None], None]) -> None:
+        self._queue = queue
+        self._require_admin = require_admin
+
+    def authorize(self, credential: str | None) -> None:
+        """Raise ``Unauthorized`` or ``Forbidden`` unless ``credential`` is an admin's."""
+        self._require_admin(credential)
+
+    def status(self, credential: str | None) -> tuple[int, int]:
+        """Return ``(events waiting or in hand, dead letters)``."""
+        self._require_admin(credential)
+        return self._queue.depth(), self._queue.dead_count()
+
+    def dead_letters(self, credential: str | None, count: int) -> list[DeadLetter]:
+        """Return the newest dead letters."""
+        self._require_admin(credential)
+        return self._queue.dead_letters(count)
+
+    def replay(self, credential: str | None, entry_id: str) -> None:
+        """Move a dead letter back into the queue; raise ``WebhookNotFound`` when there is none by that id."""
+        self._require_admin(credential)
+        if not self._queue.replay(entry_id):
+            raise WebhookNotFound(entry_id)

@@ -7,14 +7,25 @@ import falcon
 import falcon.media
 import orjson
 
+from ..domain.dispatch import QueueAdmin
 from ..domain.service import WebhookService
 from .http_errors import install_error_handlers
 from .request_context import RequestIdMiddleware, parse_networks
-from .resources import HookCollectionResource, HookResource, RegistrationResource, TriggerResource
+from .resources import (
+    DeadLetterReplayResource,
+    DeadLettersResource,
+    HookCollectionResource,
+    HookResource,
+    QueueResource,
+    RegistrationResource,
+    TriggerResource,
+)
 
 
 def create_app(
     service: WebhookService,
+    queue_admin: QueueAdmin | None = None,
+    dispatch_mode: str = "inline",
     max_body_bytes: int = 65536,
     max_trigger_body_bytes: int = 1024 * 1024,
     max_query_params: int = 100,
@@ -24,6 +35,8 @@ def create_app(
 
     Args:
         service: the webhook use cases, already wired to their adapters.
+        queue_admin: the queue's admin use cases (the /queue routes), or None to serve no such routes.
+        dispatch_mode: ``inline`` or ``queue``, as shown by ``GET /queue``.
         max_body_bytes: the largest registration or update body (413 above).
         max_trigger_body_bytes: the largest trigger body (413 above).
         max_query_params: the most query parameters a trigger may carry (400 above).
@@ -44,4 +57,8 @@ def create_app(
     )
     app.add_route("/webhooks", HookCollectionResource(service))
     app.add_route("/webhooks/{hook_id}", HookResource(service, max_body_bytes))
+    if queue_admin is not None:
+        app.add_route("/queue", QueueResource(queue_admin, dispatch_mode))
+        app.add_route("/queue/dead-letters", DeadLettersResource(queue_admin))
+        app.add_route("/queue/dead-letters/{entry_id}/replay", DeadLetterReplayResource(queue_admin))
     return app

@@ -1,9 +1,11 @@
 """The ``webhook-register`` command line: ``serve`` runs the service under gunicorn (or granian),
-``worker`` handles queued events, ``hash-token`` prints the stored form of an admin token."""
+``worker`` handles queued events, ``queue`` shows and replays dead letters, ``hash-token`` prints the
+stored form of an admin token. Exit codes: 0 success, 1 failure, 2 unusable configuration."""
 from __future__ import annotations
 
 import argparse
 import contextlib
+import json
 import logging
 import sys
 from typing import Sequence
@@ -11,12 +13,14 @@ from typing import Sequence
 import redis
 
 from ..adapters.redis_server import RedisServerError
+from ..domain.errors import StorageUnavailable
 from ..domain.tokens import hash_token, is_token_shaped
 from .config import CONFIG_PATH_VARIABLE, ConfigError, resolve_config_path
 from .containers import Container, build_container
 from .embedded_redis import child_environment, embedded_redis
 from .granian_app import run_granian
 from .gunicorn_app import GunicornApplication, gunicorn_options
+from .resources import dead_letter_view
 from .worker import run_worker, worker_process
 
 logger = logging.getLogger("webhook_register")
@@ -40,6 +44,15 @@ def _parser() -> argparse.ArgumentParser:
     )
     worker = commands.add_parser("worker", help="handle queued events (dispatch.mode: queue) until stopped")
     worker.add_argument("--config", metavar="PATH", help="the configuration file (as for serve)")
+    queue = commands.add_parser("queue", help="the event queue of dispatch.mode queue: status, dead letters")
+    queue.add_argument("--config", metavar="PATH", help="the configuration file (as for serve)")
+    queue.add_argument("--json", action="store_true", help="print JSON, for scripts")
+    queue_commands = queue.add_subparsers(dest="queue_command", required=True, metavar="ACTION")
+    queue_commands.add_parser("status", help="events waiting or in hand, and dead letters")
+    dead = queue_commands.add_parser("dead-letters", help="list the newest dead letters")
+    dead.add_argument("--limit", type=int, default=20)
+    replay = queue_commands.add_parser("replay", help="put a dead letter back in the queue")
+    replay.add_argument("entry_id")
     hash_token = commands.add_parser(
         "hash-token", help="print sha256:<hash> of a token read from standard input, for auth.admin_tokens"
     )
@@ -79,15 +92,44 @@ def serve(config_path: str | None) -> int:
     return 0
 
 
-def work(config_path: str | None) -> int:
-    """Run one queue worker until SIGTERM/SIGINT; return the exit code."""
+def manage_queue(args: argparse.Namespace) -> int:
+    """Show the queue's status or dead letters, or replay one; exit 1 when the dead letter is unknown."""
+    container = _external_redis_container(args.config, "the queue command")
+    queue = container.event_queue()
+    if args.queue_command == "status":
+        status = {"depth": queue.depth(), "dead_letters": queue.dead_count()}
+        print(json.dumps(status) if args.json else f"{status['depth']} events waiting or in hand, "
+              f"{status['dead_letters']} dead letters")
+        return 0
+    if args.queue_command == "dead-letters":
+        letters = [dead_letter_view(letter) for letter in queue.dead_letters(max(1, args.limit))]
+        if args.json:
+            print(json.dumps(letters))
+        for letter in [] if args.json else letters:
+            print(f"{letter['id']}  hook {letter['event']['hook']['id']}  attempts {letter['attempts']}  "
+                  f"{letter['error']}")
+        return 0
+    if queue.replay(args.entry_id):
+        print(json.dumps({"replayed": args.entry_id}) if args.json else f"replayed {args.entry_id}")
+        return 0
+    print(f"webhook-register: no dead letter {args.entry_id}", file=sys.stderr)
+    return EXIT_START
+
+
+def _external_redis_container(config_path: str | None, what: str) -> Container:
+    """A container for a command that needs a running Redis (not an embedded one of its own)."""
     container = build_container(config_path)
     if container.config.redis.embedded():
         raise ConfigError(
-            "redis.embedded is true, but a worker needs the Redis that serve runs or your own: "
+            f"redis.embedded is true, but {what} needs the Redis that serve runs or your own: "
             "set WEBHOOK_REDIS_EMBEDDED=false and point redis.host/redis.port (or redis.socket) at it"
         )
-    return run_worker(container)
+    return container
+
+
+def work(config_path: str | None) -> int:
+    """Run one queue worker until SIGTERM/SIGINT; return the exit code."""
+    return run_worker(_external_redis_container(config_path, "a worker"))
 
 
 def _report_redis(container: Container) -> None:
@@ -118,9 +160,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             return print_token_hash()
         if args.command == "worker":
             return work(args.config)
+        if args.command == "queue":
+            return manage_queue(args)
     except ConfigError as exc:
         print(f"webhook-register: {exc}", file=sys.stderr)
         return EXIT_CONFIG
+    except StorageUnavailable as exc:
+        print(f"webhook-register: {exc}", file=sys.stderr)
+        return EXIT_START
     except RedisServerError as exc:
         print(f"webhook-register: {exc}", file=sys.stderr)
         return EXIT_START

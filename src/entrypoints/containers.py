@@ -12,7 +12,7 @@ from ..adapters.python_handler import HandlerNotFound, PythonHandler, load_funct
 from ..adapters.redis_client import create_redis_client
 from ..adapters.redis_queue import RedisEventQueue
 from ..adapters.redis_repository import RedisWebhookRepository
-from ..domain.dispatch import Dispatcher, QueueingHandler, RetryPolicy
+from ..domain.dispatch import Dispatcher, QueueAdmin, QueueingHandler, RetryPolicy
 from ..domain.service import Policy, WebhookService
 from ..domain.tokens import AdminTokens
 from .app import create_app
@@ -77,9 +77,14 @@ class Container(containers.DeclarativeContainer):
     webhook_service = providers.Singleton(
         WebhookService, repository=webhook_repository, handler=webhook_handler, policy=policy
     )
+    queue_admin = providers.Singleton(
+        QueueAdmin, queue=event_queue, require_admin=webhook_service.provided.require_admin
+    )
     app = providers.Singleton(
         create_app,
         service=webhook_service,
+        queue_admin=queue_admin,
+        dispatch_mode=config.dispatch.mode,
         max_body_bytes=config.http.max_body_bytes,
         max_trigger_body_bytes=config.limits.max_trigger_body_bytes,
         max_query_params=config.limits.max_query_params,

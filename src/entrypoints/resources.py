@@ -7,7 +7,8 @@ from typing import Any
 import falcon
 import orjson
 
-from ..adapters.hook_codec import public_hook
+from ..adapters.hook_codec import encode_event, public_hook
+from ..domain.dispatch import DeadLetter, QueueAdmin
 from ..domain.model import HookSettings, utc_now
 from ..domain.payload import TRIGGER_HEADERS, TriggerRequest
 from ..domain.service import WebhookService
@@ -16,6 +17,7 @@ from .request_context import bearer_token, client_address
 from .schemas import (
     RESERVED_REGISTER_FIELDS,
     SETTINGS_FIELDS,
+    DeadLetterQuerySchema,
     ListQuerySchema,
     RegisterRequestSchema,
     RegisterUseridSchema,
@@ -220,3 +222,49 @@ class HookCollectionResource:
         query = self._query_schema.load(req.params)
         page = self._service.list_hooks(query["userid"], credential, query["limit"], query.get("cursor"))
         resp.media = {"hooks": [public_hook(hook) for hook in page.hooks], "next_cursor": page.next_cursor}
+
+
+def dead_letter_view(letter: DeadLetter) -> dict[str, Any]:
+    """A dead letter as the API and the CLI show it."""
+    return {"id": letter.entry_id, "attempts": letter.attempts, "error": letter.last_error,
+            "event": orjson.loads(encode_event(letter.event))}
+
+
+class QueueResource:
+    """``GET /queue``: the dispatch mode, the events waiting or in hand, the dead letters (admins only)."""
+
+    def __init__(self, admin: QueueAdmin, mode: str) -> None:
+        self._admin = admin
+        self._mode = mode
+
+    def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
+        """Answer the queue's status."""
+        depth, dead = self._admin.status(bearer_token(req))
+        resp.media = {"mode": self._mode, "depth": depth, "dead_letters": dead}
+
+
+class DeadLettersResource:
+    """``GET /queue/dead-letters?limit=N``: the newest dead letters (admins only)."""
+
+    def __init__(self, admin: QueueAdmin) -> None:
+        self._admin = admin
+
+    def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
+        """Answer the newest dead letters, with their events and last errors."""
+        credential = bearer_token(req)
+        self._admin.authorize(credential)  # credentials before the query: strangers learn nothing
+        limit = DeadLetterQuerySchema().load(req.params)["limit"]
+        resp.media = {"dead_letters": [dead_letter_view(letter) for letter in self._admin.dead_letters(credential, limit)]}
+
+
+class DeadLetterReplayResource:
+    """``POST /queue/dead-letters/{entry_id}/replay``: put a dead letter back in the queue (admins only)."""
+
+    def __init__(self, admin: QueueAdmin) -> None:
+        self._admin = admin
+
+    def on_post(self, req: falcon.Request, resp: falcon.Response, entry_id: str) -> None:
+        """Replay it as a first attempt; 202 once queued."""
+        self._admin.replay(bearer_token(req), entry_id)
+        resp.status = falcon.HTTP_202
+        resp.media = {"replayed": entry_id}

@@ -121,6 +121,15 @@ class ListQuerySchema(Schema):
     cursor = fields.String(validate=validate.Length(max=64), metadata={"description": "next_cursor of the previous page."})
 
 
+class DeadLetterQuerySchema(Schema):
+    """The query of ``GET /queue/dead-letters`` (admin only)."""
+
+    class Meta:
+        unknown = RAISE
+
+    limit = fields.Integer(load_default=20, validate=validate.Range(min=1, max=PAGE_SIZE_MAX))
+
+
 class HookViewSchema(Schema):
     """A hook as its owner or an admin sees it: every setting, never a secret."""
 

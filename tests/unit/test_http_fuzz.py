@@ -101,3 +101,10 @@ def test_manage_one(hook_id, method, body, header_values, credential):
     "limit": st.text(max_size=5), "cursor": st.text(max_size=70)}), credential=credentials)
 def test_list(query, credential):
     assert_well_formed(request("GET", "/webhooks", None, {}, credential, query))
+
+
+@FUZZ
+@given(path=st.sampled_from(["/queue", "/queue/dead-letters"]) | hook_ids.map(lambda i: f"/queue/dead-letters/{i}/replay"),
+       method=st.sampled_from(["GET", "POST"]), query=queries, credential=credentials)
+def test_queue_routes(path, method, query, credential):
+    assert_well_formed(request(method, path.replace("//", "/"), None, {}, credential, query))
