@@ -40,3 +40,12 @@ def slow_record(event) -> None:
     _state().with_name(f"started-{event.id}-{os.getpid()}").touch()
     time.sleep(float(os.environ.get("TEST_HANDLER_SECONDS", "3")))
     record(event)
+
+
+def sometimes_fail(event) -> None:
+    """Fail one attempt in five at random, else record the event."""
+    import random
+
+    if random.random() < 0.2:
+        raise RuntimeError("random failure")
+    record(event)

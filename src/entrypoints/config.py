@@ -133,11 +133,12 @@ class DispatchConfigSchema(Schema):
         unknown = RAISE
 
     mode = fields.String(load_default="inline", validate=validate.OneOf(["inline", "queue"]))
-    # "console", or a function of yours as "package.module:function" that receives each event.
+    # "console"; a function of yours as "package.module:function"; or the name of an entry point in the
+    # group webhook_register.handlers. Each receives every event.
     handler = fields.String(
         load_default="console",
-        validate=validate.Regexp(r"^(console|[A-Za-z_][\w.]*:[A-Za-z_]\w*)$",
-                                 error="must be console or package.module:function"),
+        validate=validate.Regexp(r"^([A-Za-z_][\w.]*:[A-Za-z_]\w*|[A-Za-z0-9][\w.-]{0,127})$",
+                                 error="must be console, package.module:function or an entry point name"),
     )
     # queue mode: `serve` also runs one worker process, so that nothing else needs starting.
     worker_in_serve = fields.Boolean(load_default=True)
