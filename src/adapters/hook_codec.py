@@ -1,8 +1,8 @@
 """The JSON documents of a webhook: the stored one (with its secrets) and the public one (without).
 
 Stored: ``{"userid", "arguments", "created", "token_sha256"}`` (the id is the key's), plus only the settings that differ
-from their defaults (``enabled``, ``methods``, ``rate_limit``, ``allowed_networks``) and, when set,
-``signature_scheme``, ``signing_secret`` and ``expires``; compact UTF-8. The public view has every
+from their defaults (``enabled``, ``methods``, ``rate_limit``, ``allowed_networks``, ``target_url``) and, when set,
+``signature_scheme``, ``signing_secret``, ``expires``, ``handler`` and ``delivery_secret``; compact UTF-8. The public view has every
 setting and no secret.
 """
 from __future__ import annotations
@@ -36,11 +36,16 @@ def encode_hook(hook: Webhook) -> bytes:
             document["rate_limit"] = settings.rate_limit
         if settings.allowed_networks:
             document["allowed_networks"] = settings.allowed_networks
+        if settings.target_url:
+            document["target_url"] = settings.target_url
     if hook.signature_scheme:
         document["signature_scheme"] = hook.signature_scheme
         document["signing_secret"] = hook.signing_secret
     if hook.expires_at:
         document["expires"] = hook.expires_at
+    if hook.handler:
+        document["handler"] = hook.handler
+        document["delivery_secret"] = hook.delivery_secret
     return orjson.dumps(document, option=orjson.OPT_UTC_Z)
 
 
@@ -62,11 +67,14 @@ def decode_hook(hook_id: str, document: bytes | str) -> Webhook:
                 methods=tuple(value.get("methods", _DEFAULT_SETTINGS.methods)),
                 rate_limit=value.get("rate_limit"),
                 allowed_networks=tuple(value.get("allowed_networks", ())),
+                target_url=value.get("target_url"),
             ),
             signature_scheme=value.get("signature_scheme"),
             expires_at=datetime.fromisoformat(value["expires"]) if value.get("expires") else None,
             token_hash=value.get("token_sha256", ""),
             signing_secret=value.get("signing_secret"),
+            handler=value.get("handler"),
+            delivery_secret=value.get("delivery_secret"),
         )
     except (KeyError, TypeError) as exc:
         raise ValueError(f"not a stored webhook document: {exc!r}") from exc
@@ -85,6 +93,8 @@ def public_hook(hook: Webhook) -> dict[str, Any]:
         "allowed_networks": hook.settings.allowed_networks,
         "signature_scheme": hook.signature_scheme,
         "expires": hook.expires_at,
+        "handler": hook.handler,
+        "target_url": hook.settings.target_url,
     }
 
 
@@ -124,9 +134,11 @@ def decode_event(document: bytes | str) -> TriggerEvent:
                 methods=tuple(view["methods"]),
                 rate_limit=view["rate_limit"],
                 allowed_networks=tuple(view["allowed_networks"]),
+                target_url=view["target_url"],
             ),
             signature_scheme=view["signature_scheme"],
             expires_at=datetime.fromisoformat(view["expires"]) if view["expires"] else None,
+            handler=view["handler"],
         )
         return TriggerEvent(
             id=value["event_id"], hook=hook, method=value["method"], query=value["query"],

@@ -11,7 +11,7 @@ from __future__ import annotations
 import abc
 import random
 from dataclasses import dataclass
-from typing import Callable
+from typing import Callable, Mapping
 
 from .errors import StorageUnavailable, WebhookNotFound
 from .payload import TriggerEvent
@@ -105,6 +105,29 @@ class QueueingHandler(WebhookHandler):
     def handle(self, event: TriggerEvent) -> None:
         """Enqueue ``event``; once this returns, the event is stored and will be handled."""
         self._queue.enqueue(event)
+
+
+class HandlerRouter(WebhookHandler):
+    """Sends each event to the handler its hook chose (``hook.handler``), else to the default one.
+
+    Args:
+        default: the configured handler.
+        named: the handlers a hook may choose, by name.
+    """
+
+    def __init__(self, default: WebhookHandler, named: Mapping[str, WebhookHandler]) -> None:
+        self._default = default
+        self._named = dict(named)
+
+    def handle(self, event: TriggerEvent) -> None:
+        """Run the hook's handler on ``event``."""
+        chosen = event.hook.handler
+        if chosen is None:
+            self._default.handle(event)
+        elif chosen in self._named:
+            self._named[chosen].handle(event)
+        else:  # configuration no longer offers the hook's choice: fail, so the event is kept
+            raise LookupError(f"no handler {chosen!r} is configured")
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ import ipaddress
 import json
 import re
 import secrets
+import urllib.parse
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, Iterable, Mapping
@@ -36,6 +37,7 @@ DEFAULT_METHODS = ("GET", "POST")
 RATE_LIMIT_MAX = 1_000_000  # triggers per minute; 0 means unlimited
 NETWORKS_MAX_COUNT = 32
 EXPIRES_IN_MAX = 10 * 365 * 24 * 3600  # seconds
+TARGET_URL_MAX_LENGTH = 2048
 
 _USERID_RE = re.compile(USERID_PATTERN)
 _HOOK_ID_RE = re.compile(HOOK_ID_PATTERN)
@@ -147,6 +149,25 @@ def check_expires_in(expires_in: Any) -> int | None:
     return expires_in
 
 
+def check_target_url(url: Any) -> str | None:
+    """Return the URL the http handler forwards to (None: none) if it is an absolute http(s) URL.
+
+    Whether its host is a safe destination is decided when delivering, by the address it resolves to.
+    """
+    if url is None:
+        return None
+    if not isinstance(url, str) or len(url) > TARGET_URL_MAX_LENGTH or any(c.isspace() for c in url):
+        raise InvalidWebhook("target_url", f"must be a URL of at most {TARGET_URL_MAX_LENGTH} characters")
+    try:
+        parts = urllib.parse.urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError for a port out of range
+    except ValueError:
+        raise InvalidWebhook("target_url", "is not a valid URL") from None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise InvalidWebhook("target_url", "must be an absolute http or https URL")
+    return url
+
+
 @dataclass(frozen=True)
 class HookSettings:
     """What a hook's owner may change after registration, besides its arguments.
@@ -156,12 +177,14 @@ class HookSettings:
         methods: the HTTP methods that trigger it.
         rate_limit: triggers per minute (None: the service default; 0: unlimited).
         allowed_networks: CIDRs a trigger must come from (empty: anywhere).
+        target_url: where the ``http`` handler forwards the hook's events.
     """
 
     enabled: bool = True
     methods: tuple[str, ...] = DEFAULT_METHODS
     rate_limit: int | None = None
     allowed_networks: tuple[str, ...] = ()
+    target_url: str | None = None
 
     def checked(self) -> "HookSettings":
         """Return these settings in canonical form, or raise ``InvalidWebhook`` naming the bad one."""
@@ -174,6 +197,7 @@ class HookSettings:
             methods=check_methods(self.methods),
             rate_limit=check_rate_limit(self.rate_limit),
             allowed_networks=check_networks(self.allowed_networks),
+            target_url=check_target_url(self.target_url),
         )
 
 
@@ -194,6 +218,8 @@ class Webhook:
         expires_at: when it stops existing (None: never).
         token_hash: the hash of its management token (never the token itself).
         signing_secret: the secret triggers are signed with; kept out of every view and log.
+        handler: the handler its events go to when not the configured default (e.g. ``http``).
+        delivery_secret: the secret the ``http`` handler signs its deliveries with; kept out of views.
     """
 
     id: str
@@ -205,3 +231,5 @@ class Webhook:
     expires_at: datetime | None = None
     token_hash: str = field(default="", repr=False)
     signing_secret: str | None = field(default=None, repr=False)
+    handler: str | None = None
+    delivery_secret: str | None = field(default=None, repr=False)

@@ -41,6 +41,9 @@ _REGISTER_ATTEMPTS = 3
 #: The most hooks one page of a listing may hold.
 PAGE_SIZE_MAX = 100
 
+#: The handler that forwards a hook's events to its target_url; such hooks get a delivery secret.
+HTTP_HANDLER = "http"
+
 
 @dataclass(frozen=True)
 class Policy:
@@ -51,21 +54,25 @@ class Policy:
         register_requires_admin: when true, only an admin may register hooks.
         default_rate_limit: triggers per minute for hooks that set none (0: unlimited).
         replay_window_seconds: how long a delivery id (webhook-id, Idempotency-Key) is remembered.
+        hook_handlers: the handlers a hook may choose at registration instead of the default.
     """
 
     admin_tokens: AdminTokens = dataclasses.field(default_factory=AdminTokens)
     register_requires_admin: bool = False
     default_rate_limit: int = 600
     replay_window_seconds: int = 24 * 3600
+    hook_handlers: tuple[str, ...] = (HTTP_HANDLER,)
 
 
 @dataclass(frozen=True)
 class Registration:
-    """A new hook and the secrets shown to its owner once: its management token, its signing secret."""
+    """A new hook and the secrets shown to its owner once: its management token, its signing secret
+    (for signed triggers), its delivery secret (for the http handler's signatures)."""
 
     hook: Webhook
     token: str
     signing_secret: str | None
+    delivery_secret: str | None = None
 
 
 @dataclass(frozen=True)
@@ -112,6 +119,7 @@ class WebhookService:
         signature_scheme: str | None = None,
         signing_secret: str | None = None,
         credential: str | None = None,
+        handler: str | None = None,
     ) -> Registration:
         """Store a new webhook and return it with its management token (and signing secret).
 
@@ -128,6 +136,7 @@ class WebhookService:
         hook_settings = (settings or HookSettings()).checked()
         lifetime = check_expires_in(expires_in)
         secret = self._signing_secret(signature_scheme, signing_secret)
+        delivery_secret = self._delivery_secret(handler, hook_settings)
         token = new_token()
         created_at = self._clock()
         expires_at = created_at + timedelta(seconds=lifetime) if lifetime else None
@@ -135,11 +144,11 @@ class WebhookService:
         while True:
             hook = Webhook(
                 self._new_id(), hook_userid, hook_arguments, created_at, hook_settings,
-                signature_scheme, expires_at, hash_token(token), secret,
+                signature_scheme, expires_at, hash_token(token), secret, handler, delivery_secret,
             )
             try:
                 self._repository.add(hook, lifetime)
-                return Registration(hook, token, secret)
+                return Registration(hook, token, secret, delivery_secret)
             except WebhookIdTaken:
                 attempts_left -= 1
                 if attempts_left == 0:
@@ -160,6 +169,19 @@ class WebhookService:
             return signatures.check_secret(scheme, secret)
         except ValueError as exc:
             raise InvalidWebhook("signing_secret", str(exc)) from None
+
+    def _delivery_secret(self, handler: str | None, settings: HookSettings) -> str | None:
+        """Check a hook's own handler choice; return a fresh delivery secret when it is ``http``."""
+        if handler is None:
+            return None
+        if handler not in self._policy.hook_handlers:
+            allowed = ", ".join(self._policy.hook_handlers) or "none"
+            raise InvalidWebhook("handler", f"a hook may choose only: {allowed}")
+        if handler != HTTP_HANDLER:
+            return None
+        if not settings.target_url:
+            raise InvalidWebhook("target_url", "is required by the http handler")
+        return signatures.new_secret(signatures.STANDARD_WEBHOOKS)
 
     def read(self, hook_id: str, credential: str | None) -> Webhook:
         """Return the hook, to its owner (its token) or an admin.
@@ -193,6 +215,8 @@ class WebhookService:
                 raise InvalidWebhook(sorted(unknown)[0], "is not a setting")
             changes["settings"] = dataclasses.replace(hook.settings, **settings).checked()
         updated = dataclasses.replace(hook, **changes)
+        if updated.handler == HTTP_HANDLER and not updated.settings.target_url:
+            raise InvalidWebhook("target_url", "is required by the http handler")
         if changes and not self._repository.replace(updated):
             raise WebhookNotFound(hook_id)
         return updated

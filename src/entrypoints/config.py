@@ -148,6 +148,12 @@ class DispatchConfigSchema(Schema):
     claim_idle_seconds = fields.Float(load_default=60.0, validate=validate.Range(min=0.1, max=86400))
     max_backlog = fields.Integer(load_default=1_000_000, validate=validate.Range(min=1))
     dead_letter_max = fields.Integer(load_default=100_000, validate=validate.Range(min=1))
+    # Handlers a hook may choose at registration instead of the default one.
+    hook_handlers = StringList(load_default=lambda: ["http"], validate=validate.ContainsOnly(["http"]))
+    # The http handler: timeouts, and whether targets on loopback or private networks are allowed.
+    http_connect_timeout = fields.Float(load_default=3.0, validate=validate.Range(min=0.01, max=60))
+    http_read_timeout = fields.Float(load_default=10.0, validate=validate.Range(min=0.01, max=600))
+    http_allow_private_targets = fields.Boolean(load_default=False)
 
 
 class ConfigSchema(Schema):

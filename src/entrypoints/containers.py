@@ -8,11 +8,12 @@ from __future__ import annotations
 from dependency_injector import containers, providers
 
 from ..adapters.console_handler import ConsoleHandler
+from ..adapters.http_handler import HttpHandler
 from ..adapters.python_handler import HandlerNotFound, PythonHandler, load_function
 from ..adapters.redis_client import create_redis_client
 from ..adapters.redis_queue import RedisEventQueue
 from ..adapters.redis_repository import RedisWebhookRepository
-from ..domain.dispatch import Dispatcher, QueueAdmin, QueueingHandler, RetryPolicy
+from ..domain.dispatch import Dispatcher, HandlerRouter, QueueAdmin, QueueingHandler, RetryPolicy
 from ..domain.service import Policy, WebhookService
 from ..domain.tokens import AdminTokens
 from .app import create_app
@@ -38,10 +39,20 @@ class Container(containers.DeclarativeContainer):
         RedisWebhookRepository, client=redis_client, key_prefix=config.redis.key_prefix
     )
     # The handler that acts on an event: in the request (inline mode) or in a worker (queue mode).
-    event_handler = providers.Selector(
+    default_handler = providers.Selector(
         providers.Callable(lambda name: "console" if name == "console" else "python", config.dispatch.handler),
         console=providers.Singleton(ConsoleHandler),
         python=providers.Singleton(PythonHandler, name=config.dispatch.handler),
+    )
+    http_handler = providers.Singleton(
+        HttpHandler,
+        repository=webhook_repository,
+        allow_private=config.dispatch.http_allow_private_targets,
+        connect_timeout=config.dispatch.http_connect_timeout,
+        read_timeout=config.dispatch.http_read_timeout,
+    )
+    event_handler = providers.Singleton(
+        HandlerRouter, default=default_handler, named=providers.Dict(http=http_handler)
     )
     event_queue = providers.Singleton(
         RedisEventQueue,
@@ -73,6 +84,7 @@ class Container(containers.DeclarativeContainer):
         register_requires_admin=config.auth.register_requires_admin,
         default_rate_limit=config.limits.trigger_rate_per_minute,
         replay_window_seconds=config.limits.replay_window_seconds,
+        hook_handlers=providers.Callable(tuple, config.dispatch.hook_handlers),
     )
     webhook_service = providers.Singleton(
         WebhookService, repository=webhook_repository, handler=webhook_handler, policy=policy

@@ -109,6 +109,7 @@ class RegistrationResource:
             signature_scheme=fields.get("signature_scheme"),
             signing_secret=fields.get("signing_secret"),
             credential=bearer_token(req),
+            handler=fields.get("handler"),
         )
         hook = registration.hook
         # The body follows RegisterResponseSchema (the tests check it); it is built directly because a
@@ -116,6 +117,8 @@ class RegistrationResource:
         answer: dict[str, Any] = {"id": hook.id, "url": f"{req.prefix}/webhook/{hook.id}", "token": registration.token}
         if registration.signing_secret:
             answer["signing_secret"] = registration.signing_secret
+        if registration.delivery_secret:
+            answer["delivery_secret"] = registration.delivery_secret
         if hook.expires_at:
             answer["expires"] = hook.expires_at
         resp.status = falcon.HTTP_200

@@ -13,6 +13,7 @@ from ..domain.model import (
     HOOK_ID_PATTERN,
     NETWORKS_MAX_COUNT,
     RATE_LIMIT_MAX,
+    TARGET_URL_MAX_LENGTH,
     TRIGGER_METHODS,
     USERID_MAX_LENGTH,
     USERID_PATTERN,
@@ -46,6 +47,11 @@ class SettingsFields(Schema):
     allowed_networks = StringList(
         validate=validate.Length(max=NETWORKS_MAX_COUNT),
         metadata={"description": "CIDRs a trigger must come from (empty: anywhere)."},
+    )
+    target_url = fields.String(
+        allow_none=True,
+        validate=validate.Length(min=1, max=TARGET_URL_MAX_LENGTH),
+        metadata={"description": "Where the http handler forwards the hook's events."},
     )
 
 
@@ -89,6 +95,10 @@ class RegisterRequestSchema(RegisterUseridSchema, SettingsFields):
         validate=validate.Length(min=16, max=256),
         load_only=True,
         metadata={"description": "The secret to verify with (default: generated and returned once)."},
+    )
+    handler = fields.String(
+        validate=validate.Length(min=1, max=64),
+        metadata={"description": "A handler of dispatch.hook_handlers for this hook's events (e.g. http)."},
     )
 
 
@@ -143,6 +153,8 @@ class HookViewSchema(Schema):
     allowed_networks = fields.List(fields.String(), required=True)
     signature_scheme = fields.String(allow_none=True, required=True)
     expires = fields.DateTime(allow_none=True, required=True)
+    handler = fields.String(allow_none=True, required=True)
+    target_url = fields.String(allow_none=True, required=True)
 
 
 class HookPageSchema(Schema):
@@ -159,6 +171,9 @@ class RegisterResponseSchema(Schema):
     url = fields.String(required=True, metadata={"description": "The URL that triggers the hook."})
     token = fields.String(required=True, metadata={"description": "Bearer token to manage the hook; shown once."})
     signing_secret = fields.String(metadata={"description": "For a signed hook: its secret; shown once."})
+    delivery_secret = fields.String(
+        metadata={"description": "For the http handler: the secret its deliveries are signed with; shown once."}
+    )
     expires = fields.DateTime(metadata={"description": "When the hook expires, if it does."})
 
 

@@ -27,7 +27,8 @@ json_values = st.recursive(
     max_leaves=12,
 )
 field_names = st.sampled_from(["userid", "a", "methods", "rate_limit", "allowed_networks", "expires_in",
-                               "signature_scheme", "signing_secret", "enabled", "arguments"])
+                               "signature_scheme", "signing_secret", "enabled", "arguments", "handler",
+                               "target_url"])
 bodies = (
     st.binary(max_size=256)
     | json_values.map(lambda v: json.dumps(v).encode())
