@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import abc
 import random
+import time
 from dataclasses import dataclass
 from typing import Callable, Mapping
 
 from .errors import StorageUnavailable, WebhookNotFound
+from .history import DEAD, DELIVERED, RETRYING, TriggerHistory
 from .payload import TriggerEvent
 from .ports import WebhookHandler
 
@@ -159,14 +161,16 @@ class Dispatcher:
         handler: the real handler.
         consumer: this worker's name, unique among the workers.
         policy: the retry policy.
+        history: where each outcome is noted in the hook's trigger history (None: nowhere).
     """
 
     def __init__(self, queue: EventQueue, handler: WebhookHandler, consumer: str,
-                 policy: RetryPolicy | None = None) -> None:
+                 policy: RetryPolicy | None = None, history: TriggerHistory | None = None) -> None:
         self._queue = queue
         self._handler = handler
         self._consumer = consumer
         self._policy = policy or RetryPolicy()
+        self._history = history
 
     def run_once(self, count: int = 10, block_seconds: float = 1.0, keep_going: Callable[[], bool] = lambda: True) -> int:
         """Receive and handle one batch; return how many deliveries it handled or settled.
@@ -184,16 +188,26 @@ class Dispatcher:
 
     def handle(self, delivery: Delivery) -> None:
         """Run the handler on one delivery and settle it."""
+        started = time.perf_counter()
         try:
             self._handler.handle(delivery.event)
         except Exception as exc:  # any failure of the handler is retried, whatever its type
             error = f"{type(exc).__name__}: {exc}"[:1000]
             if delivery.attempt >= self._policy.max_attempts:
                 self._queue.dead_letter(delivery, error)
+                self._note(delivery, DEAD, error, started)
             else:
                 self._queue.retry_later(delivery, self._policy.delay(delivery.attempt), error)
+                self._note(delivery, RETRYING, error, started)
             return
         self._queue.ack(delivery)
+        self._note(delivery, DELIVERED, "", started)
+
+    def _note(self, delivery: Delivery, outcome: str, error: str, started: float) -> None:
+        """Note the outcome in the hook's history."""
+        if self._history is not None:
+            elapsed_ms = round((time.perf_counter() - started) * 1000, 3)
+            self._history.settle(delivery.event.hook.id, delivery.event.id, outcome, delivery.attempt, error, elapsed_ms)
 
 
 class QueueAdmin:

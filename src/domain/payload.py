@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import base64
 import json
+import re
+import secrets
 import urllib.parse
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -10,6 +12,21 @@ from typing import Any, Mapping
 
 from .errors import InvalidPayload
 from .model import JSON_MAX_DEPTH, Webhook, nests_deeper_than
+
+#: An event id: the caller's X-Request-ID when it is this safe, else a fresh one (see ``new_event_id``).
+EVENT_ID_PATTERN = r"^[A-Za-z0-9._:-]{1,128}$"
+_EVENT_ID_RE = re.compile(EVENT_ID_PATTERN)
+
+
+def new_event_id() -> str:
+    """Return a fresh event id (128 random bits, hex)."""
+    return secrets.token_hex(16)
+
+
+def is_event_id(value: str) -> bool:
+    """Tell whether ``value`` may be an event id (safe in logs, headers and storage)."""
+    return _EVENT_ID_RE.match(value) is not None
+
 
 #: Request headers handed to the handler; everything else (cookies, authorization, signatures) is not.
 FORWARDED_HEADERS = (

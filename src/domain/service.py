@@ -4,6 +4,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import ipaddress
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Callable, Mapping
@@ -12,9 +13,11 @@ from . import signatures
 from .errors import (
     Forbidden,
     HandlerFailed,
+    InvalidPayload,
     InvalidWebhook,
     MethodNotAllowed,
     RateLimited,
+    SignatureInvalid,
     StorageUnavailable,
     Unauthorized,
     WebhookIdTaken,
@@ -30,7 +33,9 @@ from .model import (
     new_hook_id,
     utc_now,
 )
-from .payload import TriggerEvent, TriggerRequest, forwarded_headers, parse_body
+from .dispatch import QueueingHandler
+from .history import DEAD, DELIVERED, DUPLICATE, QUEUED, REJECTED, HistoryEntry, HistoryPage, TriggerHistory
+from .payload import TriggerEvent, TriggerRequest, forwarded_headers, is_event_id, new_event_id, parse_body
 from .ports import Page, WebhookHandler, WebhookRepository
 from .tokens import AdminTokens, hash_token, is_token_shaped, new_token, token_matches
 
@@ -55,6 +60,7 @@ class Policy:
         default_rate_limit: triggers per minute for hooks that set none (0: unlimited).
         replay_window_seconds: how long a delivery id (webhook-id, Idempotency-Key) is remembered.
         hook_handlers: the handlers a hook may choose at registration instead of the default.
+        history_size: how many recent triggers each hook's history keeps (0: none).
     """
 
     admin_tokens: AdminTokens = dataclasses.field(default_factory=AdminTokens)
@@ -62,6 +68,7 @@ class Policy:
     default_rate_limit: int = 600
     replay_window_seconds: int = 24 * 3600
     hook_handlers: tuple[str, ...] = (HTTP_HANDLER,)
+    history_size: int = 20
 
 
 @dataclass(frozen=True)
@@ -92,6 +99,7 @@ class WebhookService:
         policy: the service-wide rules (admin tokens, default rate limit, replay window).
         new_id: source of hook ids (replaceable in tests; the default is unguessable).
         clock: source of the current time.
+        history: where each hook's recent triggers are kept (None: no history).
     """
 
     def __init__(
@@ -101,7 +109,9 @@ class WebhookService:
         policy: Policy | None = None,
         new_id: Callable[[], str] = new_hook_id,
         clock: Callable[[], datetime] = utc_now,
+        history: TriggerHistory | None = None,
     ) -> None:
+        self._history = history
         self._repository = repository
         self._handler = handler
         self._policy = policy or Policy()
@@ -230,6 +240,8 @@ class WebhookService:
         hook = self._authorized_hook(hook_id, credential)
         if not self._repository.delete(hook):
             raise WebhookNotFound(hook_id)
+        if self._history is not None:
+            self._history.forget(hook.id)
 
     def list_hooks(self, userid: str, credential: str | None, limit: int, cursor: str | None = None) -> Page:
         """Return a page of the user's hooks, newest first; only an admin may list.
@@ -276,12 +288,13 @@ class WebhookService:
         The checks run in this order, each refusing with its own error: the hook exists and is
         enabled, the method is allowed, the caller's address is allowed, the rate limit, the
         signature, the body; then a delivery seen before (``webhook-id``, ``Idempotency-Key``) is
-        answered as a duplicate without running the handler again.
+        answered as a duplicate without running the handler again. The hook's history records what
+        became of the trigger (a missing hook has no history).
 
         Raises:
             WebhookNotFound: no such hook (or malformed id, or disabled); storage is not asked for a malformed id.
             MethodNotAllowed, Forbidden, RateLimited, SignatureInvalid, InvalidPayload: as above.
-            StorageUnavailable: the repository failed.
+            StorageUnavailable: the repository (or the queue) failed.
             HandlerFailed: the handler raised; the original exception is its cause.
         """
         if not is_hook_id(request.hook_id):
@@ -290,17 +303,15 @@ class WebhookService:
         if admission is None or not admission.hook.settings.enabled:
             raise WebhookNotFound(request.hook_id)
         hook = admission.hook
-        if request.method not in hook.settings.methods:
-            raise MethodNotAllowed(hook.settings.methods)
-        if hook.settings.allowed_networks and not _address_allowed(request.client_ip, hook.settings.allowed_networks):
-            raise Forbidden("triggers from this address are not allowed")
-        if admission.retry_after:
-            raise RateLimited(admission.retry_after)
         now = request.received_at or self._clock()
-        if hook.signature_scheme:
-            signatures.verify(hook.signature_scheme, hook.signing_secret or "", request.headers, request.body,
-                              now.timestamp())
-        body_kind, body = parse_body(request.headers.get("content-type"), request.body)
+        entry = HistoryEntry(request.request_id, now, request.method, len(request.body),
+                             hashlib.sha256(request.body).hexdigest() if request.body else "", REJECTED)
+        try:
+            self._check(hook, request, admission.retry_after, now)
+            body_kind, body = parse_body(request.headers.get("content-type"), request.body)
+        except (MethodNotAllowed, Forbidden, RateLimited, SignatureInvalid, InvalidPayload) as exc:
+            self._remember(hook, dataclasses.replace(entry, last_error=str(exc)), None)
+            raise
         event = TriggerEvent(
             id=request.request_id, hook=hook, method=request.method, query=request.query,
             headers=forwarded_headers(request.headers), body_kind=body_kind, body=body, received_at=now,
@@ -308,7 +319,25 @@ class WebhookService:
         delivery = self._delivery_key(hook, request.headers)
         if delivery and not self._repository.remember_delivery(hook.id, delivery,
                                                                self._policy.replay_window_seconds):
+            self._remember(hook, dataclasses.replace(entry, outcome=DUPLICATE), None)
             return TriggerResult(event, duplicate=True)
+        return self._dispatch(hook, event, entry, delivery)
+
+    def _check(self, hook: Webhook, request: TriggerRequest, retry_after: float, now: datetime) -> None:
+        """Refuse a trigger its hook does not accept: method, address, rate, signature."""
+        if request.method not in hook.settings.methods:
+            raise MethodNotAllowed(hook.settings.methods)
+        if hook.settings.allowed_networks and not _address_allowed(request.client_ip, hook.settings.allowed_networks):
+            raise Forbidden("triggers from this address are not allowed")
+        if retry_after:
+            raise RateLimited(retry_after)
+        if hook.signature_scheme:
+            signatures.verify(hook.signature_scheme, hook.signing_secret or "", request.headers, request.body,
+                              now.timestamp())
+
+    def _dispatch(self, hook: Webhook, event: TriggerEvent, entry: HistoryEntry, delivery: str | None) -> TriggerResult:
+        """Run the handler (or queue the event) and record the outcome in the hook's history."""
+        started = time.perf_counter()
         try:
             self._handler.handle(event)
         except Exception as exc:
@@ -316,8 +345,59 @@ class WebhookService:
                 self._repository.forget_delivery(hook.id, delivery)
             if isinstance(exc, StorageUnavailable):  # e.g. the queue of the queue dispatch mode
                 raise
+            self._remember(hook, dataclasses.replace(
+                entry, outcome=DEAD, attempts=1, last_error=f"{type(exc).__name__}: {exc}"[:1000],
+                handler_ms=_ms_since(started)), event)
             raise HandlerFailed(str(exc)) from exc
+        if isinstance(self._handler, QueueingHandler):
+            self._remember(hook, dataclasses.replace(entry, outcome=QUEUED), event)
+        else:
+            self._remember(hook, dataclasses.replace(
+                entry, outcome=DELIVERED, attempts=1, handler_ms=_ms_since(started)), event)
         return TriggerResult(event)
+
+    def _remember(self, hook: Webhook, entry: HistoryEntry, event: TriggerEvent | None) -> None:
+        """Record a trigger in the hook's history, when history is kept."""
+        if self._history is not None and self._policy.history_size:
+            self._history.record(hook.id, entry, event, self._policy.history_size)
+
+    # -- history ---------------------------------------------------------------------------------
+
+    def history(self, hook_id: str, credential: str | None, limit: int, cursor: str | None = None) -> HistoryPage:
+        """Return a page of the hook's recent triggers, newest first, to its owner or an admin.
+
+        Raises:
+            Unauthorized, WebhookNotFound: as for :meth:`read`.
+            InvalidWebhook: a bad limit or cursor.
+        """
+        hook = self._authorized_hook(hook_id, credential)
+        if not 1 <= limit <= PAGE_SIZE_MAX:
+            raise InvalidWebhook("limit", f"must be from 1 to {PAGE_SIZE_MAX}")
+        if self._history is None:
+            return HistoryPage([], None)
+        try:
+            return self._history.page(hook.id, limit, cursor)
+        except ValueError:
+            raise InvalidWebhook("cursor", "is not a cursor from a previous page") from None
+
+    def replay(self, hook_id: str, event_id: str, credential: str | None) -> TriggerResult:
+        """Trigger a past event of the hook again, as a new event (its own id, now), through the
+        configured dispatch; its history entry names the event it replays.
+
+        Raises:
+            Unauthorized, WebhookNotFound: as for :meth:`read`; also when the event is not kept.
+            StorageUnavailable, HandlerFailed: as for :meth:`trigger`.
+        """
+        hook = self._authorized_hook(hook_id, credential)
+        kept = self._history.replayable(hook.id, event_id) if self._history and is_event_id(event_id) else None
+        if kept is None:
+            raise WebhookNotFound(event_id)
+        past_entry, past_event = kept
+        now = self._clock()
+        event = dataclasses.replace(past_event, id=new_event_id(), hook=hook, received_at=now)
+        entry = dataclasses.replace(past_entry, event_id=event.id, received_at=now, outcome=QUEUED, attempts=0,
+                                    last_error="", handler_ms=0.0, replay_of=event_id)
+        return self._dispatch(hook, event, entry, None)
 
     @staticmethod
     def _delivery_key(hook: Webhook, headers: Mapping[str, str]) -> str | None:
@@ -328,6 +408,11 @@ class WebhookService:
         if not delivery_id:
             return None
         return hashlib.sha256(delivery_id.encode("utf-8", "surrogateescape")).hexdigest()
+
+
+def _ms_since(started: float) -> float:
+    """Milliseconds since ``started`` (a ``time.perf_counter()`` reading)."""
+    return round((time.perf_counter() - started) * 1000, 3)
 
 
 def _address_allowed(client_ip: str | None, networks: tuple[str, ...]) -> bool:

@@ -124,6 +124,10 @@ class LimitsConfigSchema(Schema):
     max_trigger_body_bytes = fields.Integer(load_default=1024 * 1024, validate=validate.Range(min=1024, max=64 * 1024 * 1024))
     max_query_params = fields.Integer(load_default=100, validate=validate.Range(min=1, max=10_000))
     replay_window_seconds = fields.Integer(load_default=86400, validate=validate.Range(min=1, max=30 * 86400))
+    # Each hook's history keeps its last history_size triggers (0: no history), for history_ttl_seconds
+    # after its last trigger.
+    history_size = fields.Integer(load_default=20, validate=validate.Range(min=0, max=1000))
+    history_ttl_seconds = fields.Integer(load_default=7 * 86400, validate=validate.Range(min=60, max=365 * 86400))
 
 
 class DispatchConfigSchema(Schema):

@@ -11,6 +11,7 @@ from ..adapters.console_handler import ConsoleHandler
 from ..adapters.http_handler import HttpHandler
 from ..adapters.python_handler import HandlerNotFound, PythonHandler, load_function
 from ..adapters.redis_client import create_redis_client
+from ..adapters.redis_history import RedisTriggerHistory
 from ..adapters.redis_queue import RedisEventQueue
 from ..adapters.redis_repository import RedisWebhookRepository
 from ..domain.dispatch import Dispatcher, HandlerRouter, QueueAdmin, QueueingHandler, RetryPolicy
@@ -74,7 +75,6 @@ class Container(containers.DeclarativeContainer):
         base_seconds=config.dispatch.backoff_base_seconds,
         max_seconds=config.dispatch.backoff_max_seconds,
     )
-    dispatcher = providers.Factory(Dispatcher, queue=event_queue, handler=event_handler, policy=retry_policy)
     admin_tokens = providers.Singleton(
         AdminTokens, hashes=providers.Callable(admin_token_hashes, config.auth.admin_tokens)
     )
@@ -85,9 +85,18 @@ class Container(containers.DeclarativeContainer):
         default_rate_limit=config.limits.trigger_rate_per_minute,
         replay_window_seconds=config.limits.replay_window_seconds,
         hook_handlers=providers.Callable(tuple, config.dispatch.hook_handlers),
+        history_size=config.limits.history_size,
+    )
+    trigger_history = providers.Singleton(
+        RedisTriggerHistory, client=redis_client, key_prefix=config.redis.key_prefix,
+        ttl_seconds=config.limits.history_ttl_seconds,
     )
     webhook_service = providers.Singleton(
-        WebhookService, repository=webhook_repository, handler=webhook_handler, policy=policy
+        WebhookService, repository=webhook_repository, handler=webhook_handler, policy=policy,
+        history=trigger_history,
+    )
+    dispatcher = providers.Factory(
+        Dispatcher, queue=event_queue, handler=event_handler, policy=retry_policy, history=trigger_history
     )
     queue_admin = providers.Singleton(
         QueueAdmin, queue=event_queue, require_admin=webhook_service.provided.require_admin

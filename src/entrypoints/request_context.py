@@ -2,14 +2,12 @@
 from __future__ import annotations
 
 import ipaddress
-import os
-import re
 from typing import Iterable
 
 import falcon
 
-#: A caller's X-Request-ID is kept only when it is this safe; otherwise a fresh one is made.
-_REQUEST_ID_RE = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+from ..domain.payload import is_event_id, new_event_id
+
 
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
@@ -54,7 +52,8 @@ class RequestIdMiddleware:
     def process_request(self, req: falcon.Request, resp: falcon.Response) -> None:
         """Set ``req.context.request_id``."""
         given = req.env.get("HTTP_X_REQUEST_ID")
-        req.context.request_id = given if given and _REQUEST_ID_RE.match(given) else os.urandom(16).hex()
+        # A caller's id is kept only when it is safe as an event id; otherwise a fresh one is made.
+        req.context.request_id = given if given and is_event_id(given) else new_event_id()
 
     def process_response(self, req: falcon.Request, resp: falcon.Response, resource, req_succeeded: bool) -> None:
         """Echo the id in the X-Request-ID response header."""

@@ -36,9 +36,10 @@ def test_register_stores_json_in_redis_and_trigger_runs_the_handler(client, redi
     assert client.simulate_get(f"/webhook/{hook_id}").status_code == 201
     assert client.simulate_post(f"/webhook/{hook_id}").status_code == 201
     assert handler.userids == ["testuser", "testuser"]
-    # The hook, its user's index entry, and its rate counter; nothing else.
-    assert sorted(redis_client.keys("*")) == sorted([
-        f"it:hook:{{{hook_id}}}".encode(), f"it:hook:{{{hook_id}}}:rate".encode(), b"it:user:{testuser}:hooks"])
+    # The hook, its user's index entry, its rate counter and its history; nothing else.
+    key = f"it:hook:{{{hook_id}}}"
+    assert sorted(redis_client.keys("*")) == sorted(k.encode() for k in [
+        key, f"{key}:rate", f"{key}:history", f"{key}:history:order", "it:user:{testuser}:hooks"])
 
 
 def test_unknown_id_is_404_and_stores_nothing(client, redis_client):

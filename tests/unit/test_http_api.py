@@ -3,6 +3,7 @@ import pytest
 from falcon import testing
 
 from tests.fakes import FailingHandler, RecordingHandler, UnavailableRepository
+from webhook_register.adapters.memory_history import InMemoryTriggerHistory
 from webhook_register.adapters.memory_queue import InMemoryEventQueue
 from webhook_register.adapters.memory_repository import InMemoryWebhookRepository
 from webhook_register.domain.model import ARGUMENTS_MAX_BYTES, is_hook_id, new_hook_id
@@ -21,6 +22,7 @@ def make_container(repository=None, handler=None, **config):
     container.config.from_dict(ConfigSchema().load({"auth": {"admin_tokens": [ADMIN]}, **config}))
     container.webhook_repository.override(repository or InMemoryWebhookRepository())
     container.event_queue.override(InMemoryEventQueue())
+    container.trigger_history.override(InMemoryTriggerHistory())
     container.webhook_handler.override(handler or RecordingHandler())
     return container
 
