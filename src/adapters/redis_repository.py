@@ -98,9 +98,11 @@ class RedisWebhookRepository(WebhookRepository):
         return bool(stored)
 
     def delete(self, hook: Webhook) -> bool:
-        """Delete the hook (triggers see it gone at once), then its index entry, in one round trip."""
+        """Delete the hook (triggers see it gone at once), its rate counter, then its index entry, in one
+        round trip."""
         pipe = self._client.pipeline(transaction=False)
         pipe.delete(self.hook_key(hook.id))
+        pipe.delete(f"{self.hook_key(hook.id)}:rate")
         pipe.zrem(self.user_index_key(hook.userid), index_entry(hook))
         return bool(redis_call("delete", pipe.execute)[0])
 

@@ -349,7 +349,7 @@ class WebhookService:
                 entry, outcome=DEAD, attempts=1, last_error=f"{type(exc).__name__}: {exc}"[:1000],
                 handler_ms=_ms_since(started)), event)
             raise HandlerFailed(str(exc)) from exc
-        if isinstance(self._handler, QueueingHandler):
+        if self.queues_events:
             self._remember(hook, dataclasses.replace(entry, outcome=QUEUED), event)
         else:
             self._remember(hook, dataclasses.replace(
@@ -362,6 +362,11 @@ class WebhookService:
             self._history.record(hook.id, entry, event, self._policy.history_size)
 
     # -- history ---------------------------------------------------------------------------------
+
+    @property
+    def queues_events(self) -> bool:
+        """Whether triggers are queued for workers (the queue dispatch mode) rather than handled at once."""
+        return isinstance(self._handler, QueueingHandler)
 
     def history(self, hook_id: str, credential: str | None, limit: int, cursor: str | None = None) -> HistoryPage:
         """Return a page of the hook's recent triggers, newest first, to its owner or an admin.

@@ -14,10 +14,12 @@ from .request_context import RequestIdMiddleware, parse_networks
 from .resources import (
     DeadLetterReplayResource,
     DeadLettersResource,
+    HistoryResource,
     HookCollectionResource,
     HookResource,
     QueueResource,
     RegistrationResource,
+    ReplayResource,
     TriggerResource,
 )
 
@@ -57,6 +59,8 @@ def create_app(
     )
     app.add_route("/webhooks", HookCollectionResource(service))
     app.add_route("/webhooks/{hook_id}", HookResource(service, max_body_bytes))
+    app.add_route("/webhooks/{hook_id}/history", HistoryResource(service))
+    app.add_route("/webhooks/{hook_id}/history/{event_id}/replay", ReplayResource(service))
     if queue_admin is not None:
         app.add_route("/queue", QueueResource(queue_admin, dispatch_mode))
         app.add_route("/queue/dead-letters", DeadLettersResource(queue_admin))

@@ -1,6 +1,7 @@
 """The HTTP resources: registering and triggering webhooks, and managing them."""
 from __future__ import annotations
 
+import dataclasses
 import io
 from typing import Any
 
@@ -18,6 +19,7 @@ from .schemas import (
     RESERVED_REGISTER_FIELDS,
     SETTINGS_FIELDS,
     DeadLetterQuerySchema,
+    HistoryQuerySchema,
     ListQuerySchema,
     RegisterRequestSchema,
     RegisterUseridSchema,
@@ -271,3 +273,30 @@ class DeadLetterReplayResource:
         self._admin.replay(bearer_token(req), entry_id)
         resp.status = falcon.HTTP_202
         resp.media = {"replayed": entry_id}
+
+
+class HistoryResource:
+    """``GET /webhooks/{hook_id}/history``: the hook's recent triggers, newest first (its token, or admin)."""
+
+    def __init__(self, service: WebhookService) -> None:
+        self._service = service
+        self._query_schema = HistoryQuerySchema()
+
+    def on_get(self, req: falcon.Request, resp: falcon.Response, hook_id: str) -> None:
+        """Answer one page and the cursor of the next."""
+        query = self._query_schema.load(req.params)  # a malformed query tells nothing about the hook
+        page = self._service.history(hook_id, bearer_token(req), query["limit"], query.get("cursor"))
+        resp.media = {"entries": [dataclasses.asdict(entry) for entry in page.entries], "next_cursor": page.next_cursor}
+
+
+class ReplayResource:
+    """``POST /webhooks/{hook_id}/history/{event_id}/replay``: trigger a kept event again, as a new event."""
+
+    def __init__(self, service: WebhookService) -> None:
+        self._service = service
+
+    def on_post(self, req: falcon.Request, resp: falcon.Response, hook_id: str, event_id: str) -> None:
+        """Replay it; 201 when handled (inline), 202 when queued."""
+        result = self._service.replay(hook_id, event_id, bearer_token(req))
+        resp.status = falcon.HTTP_202 if self._service.queues_events else falcon.HTTP_201
+        resp.media = {"event_id": result.event.id, "replay_of": event_id}

@@ -140,6 +140,39 @@ class DeadLetterQuerySchema(Schema):
     limit = fields.Integer(load_default=20, validate=validate.Range(min=1, max=PAGE_SIZE_MAX))
 
 
+class HistoryQuerySchema(Schema):
+    """The query of ``GET /webhooks/{id}/history``."""
+
+    class Meta:
+        unknown = RAISE
+
+    limit = fields.Integer(load_default=20, validate=validate.Range(min=1, max=PAGE_SIZE_MAX))
+    cursor = fields.String(validate=validate.Length(max=160), metadata={"description": "next_cursor of the previous page."})
+
+
+class HistoryEntrySchema(Schema):
+    """One trigger in a hook's history."""
+
+    event_id = fields.String(required=True)
+    received_at = fields.DateTime(required=True)
+    method = fields.String(required=True)
+    body_bytes = fields.Integer(required=True)
+    body_sha256 = fields.String(required=True)
+    outcome = fields.String(required=True, validate=validate.OneOf(
+        ["queued", "delivered", "retrying", "dead", "duplicate", "rejected"]))
+    attempts = fields.Integer(required=True)
+    last_error = fields.String(required=True)
+    handler_ms = fields.Float(required=True)
+    replay_of = fields.String(required=True)
+
+
+class HistoryPageSchema(Schema):
+    """The answer to ``GET /webhooks/{id}/history``."""
+
+    entries = fields.List(fields.Nested(HistoryEntrySchema), required=True)
+    next_cursor = fields.String(allow_none=True, required=True)
+
+
 class HookViewSchema(Schema):
     """A hook as its owner or an admin sees it: every setting, never a secret."""
 

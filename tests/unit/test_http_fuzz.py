@@ -109,3 +109,13 @@ def test_list(query, credential):
        method=st.sampled_from(["GET", "POST"]), query=queries, credential=credentials)
 def test_queue_routes(path, method, query, credential):
     assert_well_formed(request(method, path.replace("//", "/"), None, {}, credential, query))
+
+
+@FUZZ
+@given(hook_id=hook_ids, event_id=st.text(alphabet=string.ascii_letters + string.digits + "-_.%", min_size=1, max_size=40),
+       query=queries | st.fixed_dictionaries({}, optional={"limit": st.text(max_size=5), "cursor": st.text(max_size=170)}),
+       credential=credentials)
+def test_history_routes(hook_id, event_id, query, credential):
+    hook_id = hook_id.replace("/", "_")
+    assert_well_formed(request("GET", f"/webhooks/{hook_id}/history", None, {}, credential, query))
+    assert_well_formed(request("POST", f"/webhooks/{hook_id}/history/{event_id}/replay", None, {}, credential, {}))
