@@ -3,7 +3,8 @@ no container, schemas or ports.
 
 Register: a management token and its SHA-256, then one round trip that adds the per-user index entry and
 ``SET NX``es the JSON document. Trigger: the service's own admit script (load the hook and count the
-trigger for the rate limit, one round trip), then print the document. It uses the same fast parts the
+trigger for the rate limit, one round trip), print the document, then record the trigger with the
+service's own history script (a second round trip). It uses the same fast parts the
 service uses (orjson, hiredis, the same keys), so the ratio service ÷ baseline measures only what the
 service's layers and checks cost, not the Redis work every implementation of the features must do.
 """
@@ -18,6 +19,7 @@ import falcon.media
 import orjson
 import redis
 
+from webhook_register.adapters.redis_history import RECORD_LUA
 from webhook_register.adapters.redis_repository import ADMIT_LUA
 
 
@@ -47,10 +49,11 @@ RATE_LIMIT = 600
 
 
 class Trigger:
-    """GET|POST /webhook/{id}: admit (load + count), print the document, answer 201."""
+    """GET|POST /webhook/{id}: admit (load + count), print the document, record it, answer 201."""
 
     def __init__(self, client):
         self.admit = client.register_script(ADMIT_LUA)
+        self.record = client.register_script(RECORD_LUA)
 
     def on_get(self, req, resp, hook_id):
         key = f"webhook:hook:{{{hook_id}}}"
@@ -61,6 +64,11 @@ class Trigger:
             raise falcon.HTTPTooManyRequests()
         sys.stdout.buffer.write(result[0] + b"\n")
         sys.stdout.buffer.flush()
+        event_id, now = secrets.token_hex(16), datetime.now(timezone.utc)
+        entry = orjson.dumps({"event_id": event_id, "received_at": now, "method": req.method, "outcome": "delivered",
+                              "event": result[0].decode()}, option=orjson.OPT_UTC_Z)
+        self.record(keys=[f"{key}:history", f"{key}:history:order"],
+                    args=[event_id, f"{int(now.timestamp() * 1e6):020d}.{event_id}", entry, 20, 604_800_000])
         resp.status = falcon.HTTP_201
         resp.media = {"message": "web hook triggered"}
 

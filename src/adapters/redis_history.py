@@ -16,7 +16,7 @@ from .listing import check_history_cursor
 from .redis_errors import redis_call
 
 # KEYS: entries hash, order set. ARGV: event id, order member, entry JSON, entries to keep, TTL in ms.
-_RECORD_LUA = """
+RECORD_LUA = """
 if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 0 then redis.call('ZADD', KEYS[2], 0, ARGV[2]) end
 redis.call('HSET', KEYS[1], ARGV[1], ARGV[3])
 local extra = redis.call('ZCARD', KEYS[2]) - tonumber(ARGV[4])
@@ -50,7 +50,7 @@ class RedisTriggerHistory(TriggerHistory):
         self._client = client
         self._prefix = key_prefix
         self._ttl_ms = ttl_seconds * 1000
-        self._record = client.register_script(_RECORD_LUA)
+        self._record = client.register_script(RECORD_LUA)
         self._settle = client.register_script(_SETTLE_LUA)
 
     def _keys(self, hook_id: str) -> list[str]:
