@@ -1,9 +1,9 @@
 """The JSON documents of a webhook: the stored one (with its secrets) and the public one (without).
 
-Stored: ``{"userid", "arguments", "created", "token_sha256"}`` (the id is the key's), plus only the settings that differ
-from their defaults (``enabled``, ``methods``, ``rate_limit``, ``allowed_networks``, ``target_url``) and, when set,
-``signature_scheme``, ``signing_secret``, ``expires``, ``handler`` and ``delivery_secret``; compact UTF-8. The public view has every
-setting and no secret.
+Stored: ``{"userid", "arguments", "created", "token_sha256"}`` (the id is the key's), plus only the
+settings that differ from their defaults (``enabled``, ``methods``, ``rate_limit``, ``allowed_networks``,
+``target_url``) and, when set, ``signature_scheme``, ``signing_secret``, ``expires``, ``handler`` and
+``delivery_secret``; compact UTF-8. The public view has every setting and no secret.
 """
 from __future__ import annotations
 

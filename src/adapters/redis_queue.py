@@ -103,14 +103,16 @@ class RedisEventQueue(EventQueue):
 
     def enqueue(self, event: TriggerEvent) -> str:
         """XADD the event unless the backlog is full (one script, one round trip)."""
-        entry_id = redis_call("the event queue", self._enqueue, keys=[self.stream_key], args=[self._max_backlog, encode_event(event)])
+        entry_id = redis_call("the event queue", self._enqueue, keys=[self.stream_key],
+                              args=[self._max_backlog, encode_event(event)])
         if entry_id is None:
             raise QueueFull("the event queue is full")
         return entry_id.decode()
 
     def receive(self, consumer: str, count: int, block_seconds: float) -> list[Delivery]:
         """Promote due retries, claim entries idle past the timeout, else read new ones (blocking)."""
-        redis_call("the event queue", self._promote, keys=[self.stream_key, self.retry_key], args=[int(time.time() * 1000), count])
+        redis_call("the event queue", self._promote, keys=[self.stream_key, self.retry_key],
+                   args=[int(time.time() * 1000), count])
         claimed = self._with_group(lambda: self._client.xautoclaim(
             self.stream_key, GROUP, consumer, self._claim_idle_ms, "0-0", count=count))
         entries = [entry for entry in claimed[1] if entry and entry[1]]  # deleted entries come back empty
@@ -132,7 +134,8 @@ class RedisEventQueue(EventQueue):
         member = orjson.dumps({"attempt": delivery.attempt + 1, "event": encode_event(delivery.event).decode(),
                                "id": delivery.entry_id})
         due_ms = int((time.time() + delay_seconds) * 1000)
-        redis_call("the event queue", self._retry, keys=[self.stream_key, self.retry_key], args=[GROUP, delivery.entry_id, due_ms, member])
+        redis_call("the event queue", self._retry, keys=[self.stream_key, self.retry_key],
+                   args=[GROUP, delivery.entry_id, due_ms, member])
 
     def dead_letter(self, delivery: Delivery, error: str) -> None:
         """Atomically drop the entry and append it to the dead letters with its last error."""
