@@ -64,11 +64,10 @@ class Trigger:
             raise falcon.HTTPTooManyRequests()
         sys.stdout.buffer.write(result[0] + b"\n")
         sys.stdout.buffer.flush()
-        event_id, now = secrets.token_hex(16), datetime.now(timezone.utc)
-        entry = orjson.dumps({"event_id": event_id, "received_at": now, "method": req.method, "outcome": "delivered",
-                              "event": result[0].decode()}, option=orjson.OPT_UTC_Z)
-        self.record(keys=[f"{key}:history", f"{key}:history:order"],
-                    args=[event_id, f"{int(now.timestamp() * 1e6):020d}.{event_id}", entry, 20, 604_800_000])
+        entry = orjson.dumps({"event_id": secrets.token_hex(16), "received_at": datetime.now(timezone.utc),
+                              "method": req.method, "outcome": "delivered", "event": result[0].decode()},
+                             option=orjson.OPT_UTC_Z)
+        self.record(keys=[f"{key}:history"], args=[entry, 20, 604_800_000])
         resp.status = falcon.HTTP_201
         resp.media = {"message": "web hook triggered"}
 

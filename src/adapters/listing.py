@@ -29,12 +29,3 @@ def check_cursor(cursor: str) -> str:
         raise ValueError(f"not a cursor: {cursor[:64]!r}")
     return cursor
 
-
-_HISTORY_RE = re.compile(r"^[0-9]{20}\.[A-Za-z0-9._:-]{1,128}$")
-
-
-def check_history_cursor(cursor: str) -> str:
-    """Return ``cursor`` if it is a history position (``<20 digits>.<event id>``); else raise ``ValueError``."""
-    if not _HISTORY_RE.match(cursor):
-        raise ValueError(f"not a cursor: {cursor[:64]!r}")
-    return cursor

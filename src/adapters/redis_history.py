@@ -1,9 +1,11 @@
-"""The trigger history in Redis: per hook, a hash of entries by event id and a sorted set ordering them.
+"""The trigger history in Redis: per hook, one capped list of entries, newest first.
 
-Keys (``P`` the prefix, ``ID`` the hook id, in the hook's hash tag, so each script touches one slot):
-``P`` hook:{``ID``}:history — hash, event id → entry JSON (``history_codec``);
-``P`` hook:{``ID``}:history:order — sorted set of ``<received µs>.<event id>`` at score 0. Both expire
-``ttl_seconds`` after the hook's last trigger, so a forgotten hook's history does not stay forever.
+Key (``P`` the prefix, ``ID`` the hook id, in the hook's hash tag): ``P`` hook:{``ID``}:history — a list
+of entry JSON documents (``history_codec``), at most the configured size, newest at the head. It
+expires ``ttl_seconds`` after the hook's last trigger, so a forgotten hook's history does not stay.
+
+Recording a trigger costs three cheap commands in one script (LPUSH, LTRIM, PEXPIRE); reading and
+settling scan the list, whose length is bounded by the configured size.
 """
 from __future__ import annotations
 
@@ -11,40 +13,36 @@ import redis
 
 from ..domain.history import HistoryEntry, HistoryPage, TriggerHistory
 from ..domain.payload import TriggerEvent
-from .history_codec import decode_entry, decode_entry_event, encode_entry, history_member
-from .listing import check_history_cursor
+from .history_codec import decode_entry, decode_entry_event, encode_entry, event_id_marker, page_after
 from .redis_errors import redis_call
 
-# KEYS: entries hash, order set. ARGV: event id, order member, entry JSON, entries to keep, TTL in ms.
+# KEYS: the history list. ARGV: entry JSON, entries to keep, TTL in ms.
 RECORD_LUA = """
-if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 0 then redis.call('ZADD', KEYS[2], 0, ARGV[2]) end
-redis.call('HSET', KEYS[1], ARGV[1], ARGV[3])
-local extra = redis.call('ZCARD', KEYS[2]) - tonumber(ARGV[4])
-if extra > 0 then
-  local oldest = redis.call('ZRANGE', KEYS[2], 0, extra - 1)
-  redis.call('ZREMRANGEBYRANK', KEYS[2], 0, extra - 1)
-  for _, member in ipairs(oldest) do redis.call('HDEL', KEYS[1], string.sub(member, 22)) end
-end
-redis.call('PEXPIRE', KEYS[1], ARGV[5])
-redis.call('PEXPIRE', KEYS[2], ARGV[5])
+redis.call('LPUSH', KEYS[1], ARGV[1])
+redis.call('LTRIM', KEYS[1], 0, tonumber(ARGV[2]) - 1)
+redis.call('PEXPIRE', KEYS[1], ARGV[3])
 """
 
-# KEYS: entries hash. ARGV: event id, outcome, attempts, last error, handler ms.
+# KEYS: the history list. ARGV: the entry's event-id marker, outcome, attempts, last error, handler ms.
 _SETTLE_LUA = """
-local current = redis.call('HGET', KEYS[1], ARGV[1])
-if not current then return 0 end
-local entry = cjson.decode(current)
-entry['outcome'] = ARGV[2]
-entry['attempts'] = tonumber(ARGV[3])
-entry['last_error'] = ARGV[4]
-entry['handler_ms'] = tonumber(ARGV[5])
-redis.call('HSET', KEYS[1], ARGV[1], cjson.encode(entry))
-return 1
+local entries = redis.call('LRANGE', KEYS[1], 0, -1)
+for index, document in ipairs(entries) do
+  if string.find(document, ARGV[1], 1, true) then
+    local entry = cjson.decode(document)
+    entry['outcome'] = ARGV[2]
+    entry['attempts'] = tonumber(ARGV[3])
+    entry['last_error'] = ARGV[4]
+    entry['handler_ms'] = tonumber(ARGV[5])
+    redis.call('LSET', KEYS[1], index - 1, cjson.encode(entry))
+    return 1
+  end
+end
+return 0
 """
 
 
 class RedisTriggerHistory(TriggerHistory):
-    """Each hook's bounded history in two keys of the hook's slot; failures become ``StorageUnavailable``."""
+    """Each hook's bounded history in one key of the hook's slot; failures become ``StorageUnavailable``."""
 
     def __init__(self, client: redis.Redis, key_prefix: str = "webhook:", ttl_seconds: int = 7 * 86400) -> None:
         self._client = client
@@ -53,38 +51,37 @@ class RedisTriggerHistory(TriggerHistory):
         self._record = client.register_script(RECORD_LUA)
         self._settle = client.register_script(_SETTLE_LUA)
 
-    def _keys(self, hook_id: str) -> list[str]:
-        entries = f"{self._prefix}hook:{{{hook_id}}}:history"
-        return [entries, f"{entries}:order"]
+    def history_key(self, hook_id: str) -> str:
+        """The key of a hook's history (a well-formed hook id)."""
+        return f"{self._prefix}hook:{{{hook_id}}}:history"
 
     def record(self, hook_id: str, entry: HistoryEntry, event: TriggerEvent | None, keep: int) -> None:
-        """One script: add or replace the entry, trim to ``keep``, refresh the expiry."""
-        redis_call("history", self._record, keys=self._keys(hook_id),
-                   args=[entry.event_id, history_member(entry), encode_entry(entry, event), keep, self._ttl_ms])
+        """One script: push the entry, trim to ``keep``, refresh the expiry."""
+        redis_call("history", self._record, keys=[self.history_key(hook_id)],
+                   args=[encode_entry(entry, event), keep, self._ttl_ms])
 
     def settle(self, hook_id: str, event_id: str, outcome: str, attempts: int, last_error: str,
                handler_ms: float) -> None:
-        """One script: update the kept entry's outcome."""
-        redis_call("history", self._settle, keys=self._keys(hook_id)[:1],
-                   args=[event_id, outcome, attempts, last_error, round(handler_ms, 3)])
+        """One script: find the entry and update its outcome."""
+        redis_call("history", self._settle, keys=[self.history_key(hook_id)],
+                   args=[event_id_marker(event_id), outcome, attempts, last_error, round(handler_ms, 3)])
 
     def page(self, hook_id: str, limit: int, cursor: str | None = None) -> HistoryPage:
-        """A range of the order set, then the entries in one HMGET."""
-        entries_key, order_key = self._keys(hook_id)
-        bound = "(" + check_history_cursor(cursor) if cursor else "+"
-        members = [m.decode() for m in redis_call("history", self._client.zrevrangebylex, order_key, bound, "-",
-                                                  start=0, num=limit + 1)]
-        shown = members[:limit]
-        documents = redis_call("history", self._client.hmget, entries_key, [m[21:] for m in shown]) if shown else []
-        entries = [decode_entry(document) for document in documents if document is not None]
-        return HistoryPage(entries, shown[-1] if len(members) > limit else None)
+        """Read the (bounded) list and return the page after ``cursor``."""
+        return page_after(self._documents(hook_id), limit, cursor)
 
     def replayable(self, hook_id: str, event_id: str) -> tuple[HistoryEntry, TriggerEvent] | None:
         """The entry and the event kept with it, if any."""
-        document = redis_call("history", self._client.hget, self._keys(hook_id)[0], event_id)
-        event = decode_entry_event(document) if document else None
-        return (decode_entry(document), event) if event is not None else None
+        marker = event_id_marker(event_id).encode()
+        for document in self._documents(hook_id):
+            if marker in document:
+                event = decode_entry_event(document)
+                return (decode_entry(document), event) if event is not None else None
+        return None
 
     def forget(self, hook_id: str) -> None:
-        """Delete both keys."""
-        redis_call("history", self._client.delete, *self._keys(hook_id))
+        """Delete the list."""
+        redis_call("history", self._client.delete, self.history_key(hook_id))
+
+    def _documents(self, hook_id: str) -> list[bytes]:
+        return redis_call("history", self._client.lrange, self.history_key(hook_id), 0, -1)

@@ -39,7 +39,7 @@ def test_register_stores_json_in_redis_and_trigger_runs_the_handler(client, redi
     # The hook, its user's index entry, its rate counter and its history; nothing else.
     key = f"it:hook:{{{hook_id}}}"
     assert sorted(redis_client.keys("*")) == sorted(k.encode() for k in [
-        key, f"{key}:rate", f"{key}:history", f"{key}:history:order", "it:user:{testuser}:hooks"])
+        key, f"{key}:rate", f"{key}:history", "it:user:{testuser}:hooks"])
 
 
 def test_unknown_id_is_404_and_stores_nothing(client, redis_client):
