@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import redis
 
-from ..domain.history import HistoryEntry, HistoryPage, TriggerHistory
+from ..domain.history import HistoryEntry, HistoryPage
 from ..domain.payload import TriggerEvent
 from .history_codec import decode_entry, decode_entry_event, encode_entry, event_id_marker, page_after
 from .redis_errors import redis_call
+from .write_behind_history import BatchWriter, Write
 
 # KEYS: the history list. ARGV: entry JSON, entries to keep, TTL in ms.
 RECORD_LUA = """
@@ -41,7 +42,7 @@ return 0
 """
 
 
-class RedisTriggerHistory(TriggerHistory):
+class RedisTriggerHistory(BatchWriter):
     """Each hook's bounded history in one key of the hook's slot; failures become ``StorageUnavailable``."""
 
     def __init__(self, client: redis.Redis, key_prefix: str = "webhook:", ttl_seconds: int = 7 * 86400) -> None:
@@ -64,7 +65,24 @@ class RedisTriggerHistory(TriggerHistory):
                handler_ms: float) -> None:
         """One script: find the entry and update its outcome."""
         redis_call("history", self._settle, keys=[self.history_key(hook_id)],
-                   args=[event_id_marker(event_id), outcome, attempts, last_error, round(handler_ms, 3)])
+                   args=self._settle_args(event_id, outcome, attempts, last_error, handler_ms))
+
+    def write_batch(self, writes: list[Write]) -> None:
+        """Every write's script in one pipeline: one round trip for the whole batch."""
+        pipe = self._client.pipeline(transaction=False)
+        for kind, args in writes:
+            if kind == "record":
+                hook_id, entry, event, keep = args
+                self._record(keys=[self.history_key(hook_id)], args=[encode_entry(entry, event), keep, self._ttl_ms],
+                             client=pipe)
+            else:
+                hook_id, *rest = args
+                self._settle(keys=[self.history_key(hook_id)], args=self._settle_args(*rest), client=pipe)
+        redis_call("history", pipe.execute)
+
+    @staticmethod
+    def _settle_args(event_id: str, outcome: str, attempts: int, last_error: str, handler_ms: float) -> list:
+        return [event_id_marker(event_id), outcome, attempts, last_error, round(handler_ms, 3)]
 
     def page(self, hook_id: str, limit: int, cursor: str | None = None) -> HistoryPage:
         """Read the (bounded) list and return the page after ``cursor``."""

@@ -12,6 +12,7 @@ from ..adapters.http_handler import HttpHandler
 from ..adapters.python_handler import HandlerNotFound, PythonHandler, load_function
 from ..adapters.redis_client import create_redis_client
 from ..adapters.redis_history import RedisTriggerHistory
+from ..adapters.write_behind_history import WriteBehindHistory
 from ..adapters.redis_queue import RedisEventQueue
 from ..adapters.redis_repository import RedisWebhookRepository
 from ..domain.dispatch import Dispatcher, HandlerRouter, QueueAdmin, QueueingHandler, RetryPolicy
@@ -87,9 +88,13 @@ class Container(containers.DeclarativeContainer):
         hook_handlers=providers.Callable(tuple, config.dispatch.hook_handlers),
         history_size=config.limits.history_size,
     )
+    # History is written behind the request, in batches, so that no trigger waits for it.
     trigger_history = providers.Singleton(
-        RedisTriggerHistory, client=redis_client, key_prefix=config.redis.key_prefix,
-        ttl_seconds=config.limits.history_ttl_seconds,
+        WriteBehindHistory,
+        inner=providers.Singleton(
+            RedisTriggerHistory, client=redis_client, key_prefix=config.redis.key_prefix,
+            ttl_seconds=config.limits.history_ttl_seconds,
+        ),
     )
     webhook_service = providers.Singleton(
         WebhookService, repository=webhook_repository, handler=webhook_handler, policy=policy,

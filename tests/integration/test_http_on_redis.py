@@ -4,6 +4,7 @@ import pytest
 from falcon import testing
 
 from tests.fakes import RecordingHandler
+from tests.integration.processes import wait_for
 from webhook_register.domain.model import new_hook_id
 from webhook_register.entrypoints.config import ConfigSchema
 from webhook_register.entrypoints.containers import Container
@@ -36,10 +37,10 @@ def test_register_stores_json_in_redis_and_trigger_runs_the_handler(client, redi
     assert client.simulate_get(f"/webhook/{hook_id}").status_code == 201
     assert client.simulate_post(f"/webhook/{hook_id}").status_code == 201
     assert handler.userids == ["testuser", "testuser"]
-    # The hook, its user's index entry, its rate counter and its history; nothing else.
+    # The hook, its user's index entry, its rate counter and its history (written behind); nothing else.
     key = f"it:hook:{{{hook_id}}}"
-    assert sorted(redis_client.keys("*")) == sorted(k.encode() for k in [
-        key, f"{key}:rate", f"{key}:history", "it:user:{testuser}:hooks"])
+    expected = sorted(k.encode() for k in [key, f"{key}:rate", f"{key}:history", "it:user:{testuser}:hooks"])
+    wait_for(lambda: sorted(redis_client.keys("*")) == expected, timeout=5)
 
 
 def test_unknown_id_is_404_and_stores_nothing(client, redis_client):

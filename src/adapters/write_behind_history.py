@@ -1,0 +1,120 @@
+"""Trigger history written behind the request: records and outcomes are buffered and written in batches
+by a background thread, so that a trigger waits for no history write.
+
+History is an operator's record, not the events themselves: a process killed with SIGKILL loses the
+entries of its last few milliseconds, and entries are dropped (with a warning) while Redis is down.
+Reads first write this process's buffer, so a process always reads its own writes.
+"""
+from __future__ import annotations
+
+import atexit
+import logging
+import os
+import threading
+from collections import deque
+from typing import Callable
+
+from ..domain.errors import StorageUnavailable
+from ..domain.history import HistoryEntry, HistoryPage, TriggerHistory
+from ..domain.payload import TriggerEvent
+
+logger = logging.getLogger("webhook_register")
+
+Write = tuple[str, tuple]
+
+
+class BatchWriter(TriggerHistory):
+    """A history that can also write many records and outcomes at once (one round trip)."""
+
+    def write_batch(self, writes: list[Write]) -> None:
+        """Apply ``("record", args)`` and ``("settle", args)`` writes in order."""
+        for kind, args in writes:
+            getattr(self, kind)(*args)
+
+
+class WriteBehindHistory(TriggerHistory):
+    """Buffers ``record`` and ``settle`` and writes them from a thread, at most ``interval`` seconds late.
+
+    Args:
+        inner: the history written to (its ``write_batch`` is used when it has one).
+        interval: how long the thread waits to gather a batch.
+        max_buffered: writes kept while the thread catches up; beyond them new ones are dropped.
+    """
+
+    def __init__(self, inner: TriggerHistory, interval: float = 0.005, max_buffered: int = 100_000) -> None:
+        self._inner = inner
+        self._interval = interval
+        self._max_buffered = max_buffered
+        self._pid: int | None = None
+        self._buffer: deque[Write] = deque()
+        self._wake = threading.Event()
+        self._flush_lock = threading.Lock()
+        self._start_lock = threading.Lock()
+
+    def record(self, hook_id: str, entry: HistoryEntry, event: TriggerEvent | None, keep: int) -> None:
+        """Buffer the record."""
+        self._buffer_write(("record", (hook_id, entry, event, keep)))
+
+    def settle(self, hook_id: str, event_id: str, outcome: str, attempts: int, last_error: str,
+               handler_ms: float) -> None:
+        """Buffer the outcome."""
+        self._buffer_write(("settle", (hook_id, event_id, outcome, attempts, last_error, handler_ms)))
+
+    def page(self, hook_id: str, limit: int, cursor: str | None = None) -> HistoryPage:
+        """Write the buffer, then read."""
+        self.flush()
+        return self._inner.page(hook_id, limit, cursor)
+
+    def replayable(self, hook_id: str, event_id: str) -> tuple[HistoryEntry, TriggerEvent] | None:
+        """Write the buffer, then read."""
+        self.flush()
+        return self._inner.replayable(hook_id, event_id)
+
+    def forget(self, hook_id: str) -> None:
+        """Write the buffer, then forget (so that no buffered write brings the history back)."""
+        self.flush()
+        self._inner.forget(hook_id)
+
+    def flush(self) -> None:
+        """Write everything buffered so far; a storage failure drops the batch with a warning."""
+        with self._flush_lock:
+            writes = []
+            while self._buffer:
+                writes.append(self._buffer.popleft())
+            if not writes:
+                return
+            try:
+                write_batch: Callable[[list[Write]], None] = getattr(self._inner, "write_batch", None) or \
+                    (lambda batch: BatchWriter.write_batch(self._inner, batch))  # type: ignore[arg-type]
+                write_batch(writes)
+            except StorageUnavailable as exc:
+                logger.warning("trigger history: %d writes dropped: %s", len(writes), exc)
+
+    def _buffer_write(self, write: Write) -> None:
+        self._ensure_thread()
+        if len(self._buffer) >= self._max_buffered:
+            logger.warning("trigger history: buffer full, a write is dropped")
+            return
+        self._buffer.append(write)
+        self._wake.set()
+
+    def _ensure_thread(self) -> None:
+        """Start the writer thread in this process (again after a fork: threads do not survive one)."""
+        if self._pid == os.getpid():
+            return
+        with self._start_lock:
+            if self._pid == os.getpid():
+                return
+            self._buffer = deque()
+            self._wake = threading.Event()
+            self._flush_lock = threading.Lock()
+            threading.Thread(target=self._run, name="history-writer", daemon=True).start()
+            atexit.register(self.flush)
+            self._pid = os.getpid()
+
+    def _run(self) -> None:
+        while True:
+            self._wake.wait()
+            self._wake.clear()
+            threading.Event().wait(self._interval)  # gather a batch
+            self.flush()
