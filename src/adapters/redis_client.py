@@ -2,8 +2,12 @@
 from __future__ import annotations
 
 import redis
-from redis.backoff import ExponentialBackoff
+from typing import Callable
+
+from redis.backoff import ExponentialBackoff, NoBackoff
 from redis.retry import Retry
+
+from .redis_errors import redis_call
 
 #: One retry after a short pause rides out a blip (a restarted Redis, a dropped connection) while an
 #: outage is still answered within about twice the socket timeout instead of redis-py's default seconds.
@@ -36,3 +40,20 @@ def create_redis_client(
         retry_on_error=[redis.ConnectionError, redis.TimeoutError],
         health_check_interval=30,
     )
+
+
+def redis_probe(client: redis.Redis, timeout: float = 0.5) -> Callable[[], None]:
+    """Return a check that PINGs Redis on its own connection with a short timeout and no retry, raising
+    ``StorageUnavailable`` when it does not answer (for readiness probes)."""
+    kwargs = client.connection_pool.connection_kwargs
+    probe_client = redis.Redis(
+        host=kwargs.get("host", "127.0.0.1"), port=kwargs.get("port", 6379), db=kwargs.get("db", 0),
+        password=kwargs.get("password"), unix_socket_path=kwargs.get("path"),
+        socket_timeout=timeout, socket_connect_timeout=timeout, retry=Retry(NoBackoff(), 0),
+        single_connection_client=False,
+    )
+
+    def probe() -> None:
+        redis_call("readiness", probe_client.ping)
+
+    return probe

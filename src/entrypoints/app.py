@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import functools
+from typing import Callable
 
 import falcon
 import falcon.media
@@ -14,10 +15,12 @@ from .request_context import RequestIdMiddleware, parse_networks
 from .resources import (
     DeadLetterReplayResource,
     DeadLettersResource,
+    HealthResource,
     HistoryResource,
     HookCollectionResource,
     HookResource,
     QueueResource,
+    ReadinessResource,
     RegistrationResource,
     ReplayResource,
     TriggerResource,
@@ -28,6 +31,7 @@ def create_app(
     service: WebhookService,
     queue_admin: QueueAdmin | None = None,
     dispatch_mode: str = "inline",
+    readiness_probe: Callable[[], None] | None = None,
     max_body_bytes: int = 65536,
     max_trigger_body_bytes: int = 1024 * 1024,
     max_query_params: int = 100,
@@ -39,6 +43,8 @@ def create_app(
         service: the webhook use cases, already wired to their adapters.
         queue_admin: the queue's admin use cases (the /queue routes), or None to serve no such routes.
         dispatch_mode: ``inline`` or ``queue``, as shown by ``GET /queue``.
+        readiness_probe: raises ``StorageUnavailable`` when Redis does not answer (``GET /ready``);
+            None: ``/ready`` answers as ``/health`` does.
         max_body_bytes: the largest registration or update body (413 above).
         max_trigger_body_bytes: the largest trigger body (413 above).
         max_query_params: the most query parameters a trigger may carry (400 above).
@@ -52,6 +58,8 @@ def create_app(
     app.req_options.media_handlers[falcon.MEDIA_JSON] = json_handler
     app.resp_options.media_handlers[falcon.MEDIA_JSON] = json_handler
     install_error_handlers(app)
+    app.add_route("/health", HealthResource())
+    app.add_route("/ready", ReadinessResource(readiness_probe or (lambda: None)))
     app.add_route("/webhook", RegistrationResource(service, max_body_bytes))
     app.add_route(
         "/webhook/{hook_id}",

@@ -1,6 +1,6 @@
 """The ``webhook-register`` command line: ``serve`` runs the service under gunicorn (or granian),
-``worker`` handles queued events, ``queue`` shows and replays dead letters, ``hash-token`` prints the
-stored form of an admin token. Exit codes: 0 success, 1 failure, 2 unusable configuration."""
+``worker`` handles queued events, ``queue`` shows and replays dead letters, ``check-config`` validates
+the configuration, ``hash-token`` prints the stored form of an admin token. Exit codes: 0 success, 1 failure, 2 unusable configuration."""
 from __future__ import annotations
 
 import argparse
@@ -53,6 +53,9 @@ def _parser() -> argparse.ArgumentParser:
     dead.add_argument("--limit", type=int, default=20)
     replay = queue_commands.add_parser("replay", help="put a dead letter back in the queue")
     replay.add_argument("entry_id")
+    check = commands.add_parser("check-config", help="load and validate the configuration, then exit")
+    check.add_argument("--config", metavar="PATH", help="the configuration file (as for serve)")
+    check.add_argument("--json", action="store_true", help="print the effective configuration as JSON (secrets hidden)")
     hash_token = commands.add_parser(
         "hash-token", help="print sha256:<hash> of a token read from standard input, for auth.admin_tokens"
     )
@@ -89,6 +92,19 @@ def serve(config_path: str | None) -> int:
             run_granian(http_config, environment)
         else:
             GunicornApplication(container.app, options).run()
+    return 0
+
+
+def check_config(config_path: str | None, as_json: bool) -> int:
+    """Validate the configuration (file, environment, handler name); print it or a one-line verdict."""
+    container = build_container(config_path)
+    config = container.config()
+    if as_json:
+        config["redis"]["password"] = "***" if config["redis"]["password"] else None
+        config["auth"]["admin_tokens"] = [f"<{len(config['auth']['admin_tokens'])} hidden>"]
+        print(json.dumps(config))
+    else:
+        print(f"config OK: {resolve_config_path(config_path)}")
     return 0
 
 
@@ -162,6 +178,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return work(args.config)
         if args.command == "queue":
             return manage_queue(args)
+        if args.command == "check-config":
+            return check_config(args.config, args.json)
     except ConfigError as exc:
         print(f"webhook-register: {exc}", file=sys.stderr)
         return EXIT_CONFIG

@@ -10,7 +10,7 @@ from dependency_injector import containers, providers
 from ..adapters.console_handler import ConsoleHandler
 from ..adapters.http_handler import HttpHandler
 from ..adapters.python_handler import HandlerNotFound, PythonHandler, load_function
-from ..adapters.redis_client import create_redis_client
+from ..adapters.redis_client import create_redis_client, redis_probe
 from ..adapters.redis_history import RedisTriggerHistory
 from ..adapters.write_behind_history import WriteBehindHistory
 from ..adapters.redis_queue import RedisEventQueue
@@ -111,6 +111,7 @@ class Container(containers.DeclarativeContainer):
         service=webhook_service,
         queue_admin=queue_admin,
         dispatch_mode=config.dispatch.mode,
+        readiness_probe=providers.Callable(redis_probe, redis_client),
         max_body_bytes=config.http.max_body_bytes,
         max_trigger_body_bytes=config.limits.max_trigger_body_bytes,
         max_query_params=config.limits.max_query_params,

@@ -3,13 +3,14 @@ from __future__ import annotations
 
 import dataclasses
 import io
-from typing import Any
+from typing import Any, Callable
 
 import falcon
 import orjson
 
 from ..adapters.hook_codec import encode_event, public_hook
 from ..domain.dispatch import DeadLetter, QueueAdmin
+from ..domain.errors import StorageUnavailable
 from ..domain.model import HookSettings, utc_now
 from ..domain.payload import TRIGGER_HEADERS, TriggerRequest
 from ..domain.service import WebhookService
@@ -300,3 +301,27 @@ class ReplayResource:
         result = self._service.replay(hook_id, event_id, bearer_token(req))
         resp.status = falcon.HTTP_202 if self._service.queues_events else falcon.HTTP_201
         resp.media = {"event_id": result.event.id, "replay_of": event_id}
+
+
+class HealthResource:
+    """``GET /health``: the process is alive and serving (no I/O), for liveness probes."""
+
+    def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
+        """Answer 200 at once."""
+        resp.media = {"status": "ok"}
+
+
+class ReadinessResource:
+    """``GET /ready``: Redis answers within a short timeout (200), or not (503 with the reason), for
+    load balancers and orchestrators."""
+
+    def __init__(self, probe: Callable[[], None]) -> None:
+        self._probe = probe
+
+    def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
+        """Ask Redis; answer 200 when it answers."""
+        try:
+            self._probe()
+        except StorageUnavailable as exc:
+            raise falcon.HTTPServiceUnavailable(description=f"not ready: {exc}") from None
+        resp.media = {"status": "ready"}

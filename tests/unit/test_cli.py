@@ -26,3 +26,16 @@ def test_hash_token_prints_the_form_admin_tokens_accept(monkeypatch, capsys):
     printed = capsys.readouterr().out.strip()
     assert printed == f"sha256:{hash_token('my-admin-token-123456')}"
     assert admin_token_hashes([printed]) == admin_token_hashes(["my-admin-token-123456"])
+
+
+def test_check_config_validates_and_hides_secrets(tmp_path, capsys, monkeypatch):
+    path = tmp_path / "config.yml"
+    path.write_text("auth:\n  admin_tokens: [admin-token-1234567890]\nredis:\n  password: hunter2-hunter2\n")
+    assert cli.main(["check-config", "--config", str(path)]) == 0
+    assert "config OK" in capsys.readouterr().out
+    assert cli.main(["check-config", "--config", str(path), "--json"]) == 0
+    printed = capsys.readouterr().out
+    assert "hunter2" not in printed and "admin-token-1234567890" not in printed and '"port": 8000' in printed
+    path.write_text("http:\n  port: -1\n")
+    assert cli.main(["check-config", "--config", str(path)]) == cli.EXIT_CONFIG
+    assert "http.port" in capsys.readouterr().err
