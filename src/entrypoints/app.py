@@ -10,7 +10,9 @@ import orjson
 
 from ..domain.dispatch import QueueAdmin
 from ..domain.service import WebhookService
+from .docs import install_docs
 from .http_errors import install_error_handlers
+from .openapi import build_openapi
 from .request_context import RequestIdMiddleware, parse_networks
 from .resources import (
     DeadLetterReplayResource,
@@ -58,6 +60,7 @@ def create_app(
     app.req_options.media_handlers[falcon.MEDIA_JSON] = json_handler
     app.resp_options.media_handlers[falcon.MEDIA_JSON] = json_handler
     install_error_handlers(app)
+    install_docs(app, build_openapi(queue_routes=queue_admin is not None))
     app.add_route("/health", HealthResource())
     app.add_route("/ready", ReadinessResource(readiness_probe or (lambda: None)))
     app.add_route("/webhook", RegistrationResource(service, max_body_bytes))
