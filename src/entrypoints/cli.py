@@ -1,6 +1,6 @@
 """The ``webhook-register`` command line: ``serve`` runs the service under gunicorn (or granian),
-``worker`` handles queued events, ``queue`` shows and replays dead letters, ``check-config`` validates
-the configuration, ``hash-token`` prints the stored form of an admin token. Exit codes: 0 success, 1 failure, 2 unusable configuration."""
+``worker`` handles queued events, ``hooks`` manages webhooks, ``queue`` shows and replays dead letters,
+``check-config`` validates the configuration, ``hash-token`` prints the stored form of an admin token. Exit codes: 0 success, 1 failure, 2 unusable configuration."""
 from __future__ import annotations
 
 import argparse
@@ -13,9 +13,10 @@ from typing import Sequence
 import redis
 
 from ..adapters.redis_server import RedisServerError
-from ..domain.errors import StorageUnavailable
-from ..domain.tokens import hash_token, is_token_shaped
-from .config import CONFIG_PATH_VARIABLE, ConfigError, resolve_config_path
+from ..adapters.hook_codec import public_hook
+from ..domain.errors import InvalidWebhook, StorageUnavailable, WebhookNotFound
+from ..domain.tokens import AdminTokens, hash_token, is_token_shaped, new_token
+from .config import CONFIG_PATH_VARIABLE, ConfigError, admin_token_hashes, resolve_config_path
 from .containers import Container, build_container
 from .embedded_redis import child_environment, embedded_redis
 from .granian_app import run_granian
@@ -53,6 +54,21 @@ def _parser() -> argparse.ArgumentParser:
     dead.add_argument("--limit", type=int, default=20)
     replay = queue_commands.add_parser("replay", help="put a dead letter back in the queue")
     replay.add_argument("entry_id")
+    hooks = commands.add_parser("hooks", help="create, list, show or delete webhooks (as an admin)")
+    hooks.add_argument("--config", metavar="PATH", help="the configuration file (as for serve)")
+    hooks.add_argument("--json", action="store_true", help="print JSON, for scripts")
+    hook_commands = hooks.add_subparsers(dest="hooks_command", required=True, metavar="ACTION")
+    create = hook_commands.add_parser("create", help="register a webhook; prints its id and token")
+    create.add_argument("userid")
+    create.add_argument("--arg", action="append", default=[], metavar="NAME=VALUE", help="an argument (repeatable)")
+    listing = hook_commands.add_parser("list", help="a user's webhooks, newest first")
+    listing.add_argument("userid")
+    listing.add_argument("--limit", type=int, default=20)
+    listing.add_argument("--cursor")
+    show = hook_commands.add_parser("show", help="one webhook, without secrets")
+    show.add_argument("hook_id")
+    delete = hook_commands.add_parser("delete", help="revoke a webhook")
+    delete.add_argument("hook_id")
     check = commands.add_parser("check-config", help="load and validate the configuration, then exit")
     check.add_argument("--config", metavar="PATH", help="the configuration file (as for serve)")
     check.add_argument("--json", action="store_true", help="print the effective configuration as JSON (secrets hidden)")
@@ -93,6 +109,40 @@ def serve(config_path: str | None) -> int:
         else:
             GunicornApplication(container.app, options).run()
     return 0
+
+
+def manage_hooks(args: argparse.Namespace) -> int:
+    """Create, list, show or delete hooks through the service, as an admin of this machine."""
+    container = _external_redis_container(args.config, "the hooks command")
+    # The operator at this machine acts as an admin: a token made for this run only.
+    operator = new_token()
+    configured = admin_token_hashes(container.config.auth.admin_tokens())
+    container.admin_tokens.override(AdminTokens([*configured, hash_token(operator)]))
+    service = container.webhook_service()
+    if args.hooks_command == "create":
+        arguments = dict(pair.partition("=")[::2] for pair in args.arg)
+        registration = service.register(args.userid, arguments, credential=operator)
+        answer = {"id": registration.hook.id, "token": registration.token}
+        print(json.dumps(answer) if args.json else f"{answer['id']}  token {answer['token']}")
+    elif args.hooks_command == "list":
+        page = service.list_hooks(args.userid, operator, max(1, min(args.limit, 100)), args.cursor)
+        views = [_jsonable(public_hook(hook)) for hook in page.hooks]
+        if args.json:
+            print(json.dumps({"hooks": views, "next_cursor": page.next_cursor}))
+        for view in [] if args.json else views:
+            print(f"{view['id']}  created {view['created']}  {'enabled' if view['enabled'] else 'disabled'}")
+    elif args.hooks_command == "show":
+        view = _jsonable(public_hook(service.read(args.hook_id, operator)))
+        print(json.dumps(view) if args.json else "\n".join(f"{key}: {value}" for key, value in view.items()))
+    else:
+        service.delete(args.hook_id, operator)
+        print(json.dumps({"deleted": args.hook_id}) if args.json else f"deleted {args.hook_id}")
+    return 0
+
+
+def _jsonable(view: dict) -> dict:
+    """A view with its datetimes as ISO strings, for json.dumps."""
+    return {key: value.isoformat() if hasattr(value, "isoformat") else value for key, value in view.items()}
 
 
 def check_config(config_path: str | None, as_json: bool) -> int:
@@ -178,11 +228,19 @@ def main(argv: Sequence[str] | None = None) -> int:
             return work(args.config)
         if args.command == "queue":
             return manage_queue(args)
+        if args.command == "hooks":
+            return manage_hooks(args)
         if args.command == "check-config":
             return check_config(args.config, args.json)
     except ConfigError as exc:
         print(f"webhook-register: {exc}", file=sys.stderr)
         return EXIT_CONFIG
+    except WebhookNotFound as exc:
+        print(f"webhook-register: {exc.args[0]} not found", file=sys.stderr)
+        return EXIT_START
+    except InvalidWebhook as exc:
+        print(f"webhook-register: {exc}", file=sys.stderr)
+        return EXIT_START
     except StorageUnavailable as exc:
         print(f"webhook-register: {exc}", file=sys.stderr)
         return EXIT_START
