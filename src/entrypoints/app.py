@@ -12,6 +12,7 @@ from ..domain.dispatch import QueueAdmin
 from ..domain.service import WebhookService
 from .docs import install_docs
 from .http_errors import install_error_handlers
+from .logs import AccessLogMiddleware
 from .openapi import build_openapi
 from .request_context import RequestIdMiddleware, parse_networks
 from .resources import (
@@ -34,6 +35,7 @@ def create_app(
     queue_admin: QueueAdmin | None = None,
     dispatch_mode: str = "inline",
     readiness_probe: Callable[[], None] | None = None,
+    access_log: bool = False,
     max_body_bytes: int = 65536,
     max_trigger_body_bytes: int = 1024 * 1024,
     max_query_params: int = 100,
@@ -47,12 +49,16 @@ def create_app(
         dispatch_mode: ``inline`` or ``queue``, as shown by ``GET /queue``.
         readiness_probe: raises ``StorageUnavailable`` when Redis does not answer (``GET /ready``);
             None: ``/ready`` answers as ``/health`` does.
+        access_log: log one line per request (method, route, status, latency).
         max_body_bytes: the largest registration or update body (413 above).
         max_trigger_body_bytes: the largest trigger body (413 above).
         max_query_params: the most query parameters a trigger may carry (400 above).
         trusted_proxies: addresses or networks whose X-Forwarded-For names the caller.
     """
-    app = falcon.App(middleware=[RequestIdMiddleware()])
+    middleware: list = [RequestIdMiddleware()]
+    if access_log:
+        middleware.append(AccessLogMiddleware())
+    app = falcon.App(middleware=middleware)
     # orjson encodes and decodes several times faster than the standard json module.
     json_handler = falcon.media.JSONHandler(
         dumps=functools.partial(orjson.dumps, option=orjson.OPT_UTC_Z), loads=orjson.loads

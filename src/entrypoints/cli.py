@@ -20,6 +20,7 @@ from .config import CONFIG_PATH_VARIABLE, ConfigError, admin_token_hashes, resol
 from .containers import Container, build_container
 from .embedded_redis import child_environment, embedded_redis
 from .granian_app import run_granian
+from .logs import configure_logging
 from .gunicorn_app import GunicornApplication, gunicorn_options
 from .resources import dead_letter_view
 from .worker import run_worker, worker_process
@@ -93,6 +94,8 @@ def serve(config_path: str | None) -> int:
     """Run the service until gunicorn stops (SIGTERM, SIGINT); return the exit code."""
     container = build_container(config_path)
     path = resolve_config_path(config_path)
+    log_config = container.config.logging()
+    gunicorn_log_config = configure_logging(log_config["format"], log_config["level"])
     dispatch = container.config.dispatch()
     with contextlib.ExitStack() as stack:
         if container.config.redis.embedded():
@@ -102,7 +105,7 @@ def serve(config_path: str | None) -> int:
         if dispatch["mode"] == "queue" and dispatch["worker_in_serve"]:
             stack.enter_context(worker_process(path, environment))
         http_config = container.config.http()
-        options = gunicorn_options(http_config)
+        options = {**gunicorn_options(http_config), "logconfig_dict": gunicorn_log_config}
         logger.info("webhook-register listening on http://%s (%s)", options["bind"], http_config["server"])
         if http_config["server"] == "granian":
             run_granian(http_config, environment)
@@ -195,7 +198,9 @@ def _external_redis_container(config_path: str | None, what: str) -> Container:
 
 def work(config_path: str | None) -> int:
     """Run one queue worker until SIGTERM/SIGINT; return the exit code."""
-    return run_worker(_external_redis_container(config_path, "a worker"))
+    container = _external_redis_container(config_path, "a worker")
+    configure_logging(container.config.logging.format(), container.config.logging.level())
+    return run_worker(container)
 
 
 def _report_redis(container: Container) -> None:
@@ -218,7 +223,7 @@ def _report_redis(container: Container) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the process exit code."""
     args = _parser().parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s [%(process)d] [%(levelname)s] %(message)s")
+    configure_logging("text")  # until the configuration says otherwise
     try:
         if args.command == "serve":
             return serve(args.config)

@@ -160,6 +160,19 @@ class DispatchConfigSchema(Schema):
     http_allow_private_targets = fields.Boolean(load_default=False)
 
 
+class LoggingConfigSchema(Schema):
+    """The ``logging`` section."""
+
+    class Meta:
+        unknown = RAISE
+
+    # json: one JSON object per line (for log shippers); text: readable lines for local use.
+    format = fields.String(load_default="json", validate=validate.OneOf(["json", "text"]))
+    level = fields.String(load_default="INFO", validate=validate.OneOf(["DEBUG", "INFO", "WARNING", "ERROR"]))
+    # One line per request: method, route, status, latency, request id.
+    access = fields.Boolean(load_default=True)
+
+
 class ConfigSchema(Schema):
     """The whole configuration file."""
 
@@ -171,6 +184,7 @@ class ConfigSchema(Schema):
     auth = fields.Nested(AuthConfigSchema, load_default=lambda: AuthConfigSchema().load({}))
     limits = fields.Nested(LimitsConfigSchema, load_default=lambda: LimitsConfigSchema().load({}))
     dispatch = fields.Nested(DispatchConfigSchema, load_default=lambda: DispatchConfigSchema().load({}))
+    logging = fields.Nested(LoggingConfigSchema, load_default=lambda: LoggingConfigSchema().load({}))
 
 
 #: The sections of the file and the schema of each.
@@ -180,6 +194,7 @@ SECTIONS: dict[str, type[Schema]] = {
     "auth": AuthConfigSchema,
     "limits": LimitsConfigSchema,
     "dispatch": DispatchConfigSchema,
+    "logging": LoggingConfigSchema,
 }
 
 

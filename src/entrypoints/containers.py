@@ -112,6 +112,7 @@ class Container(containers.DeclarativeContainer):
         queue_admin=queue_admin,
         dispatch_mode=config.dispatch.mode,
         readiness_probe=providers.Callable(redis_probe, redis_client),
+        access_log=config.logging.access,
         max_body_bytes=config.http.max_body_bytes,
         max_trigger_body_bytes=config.limits.max_trigger_body_bytes,
         max_query_params=config.limits.max_query_params,

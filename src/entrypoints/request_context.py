@@ -7,6 +7,7 @@ from typing import Iterable
 import falcon
 
 from ..domain.payload import is_event_id, new_event_id
+from .logs import current_request_id
 
 
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -54,6 +55,7 @@ class RequestIdMiddleware:
         given = req.env.get("HTTP_X_REQUEST_ID")
         # A caller's id is kept only when it is safe as an event id; otherwise a fresh one is made.
         req.context.request_id = given if given and is_event_id(given) else new_event_id()
+        current_request_id.set(req.context.request_id)  # for every log line of this request
 
     def process_response(self, req: falcon.Request, resp: falcon.Response, resource, req_succeeded: bool) -> None:
         """Echo the id in the X-Request-ID response header."""
