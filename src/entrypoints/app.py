@@ -13,6 +13,7 @@ from ..domain.service import WebhookService
 from .docs import install_docs
 from .http_errors import install_error_handlers
 from .logs import AccessLogMiddleware
+from .metrics import Metrics, MetricsMiddleware, MetricsResource
 from .openapi import build_openapi
 from .request_context import RequestIdMiddleware, parse_networks
 from .resources import (
@@ -36,6 +37,8 @@ def create_app(
     dispatch_mode: str = "inline",
     readiness_probe: Callable[[], None] | None = None,
     access_log: bool = False,
+    metrics: Metrics | None = None,
+    metrics_networks: list[str] | tuple[str, ...] = (),
     max_body_bytes: int = 65536,
     max_trigger_body_bytes: int = 1024 * 1024,
     max_query_params: int = 100,
@@ -50,6 +53,8 @@ def create_app(
         readiness_probe: raises ``StorageUnavailable`` when Redis does not answer (``GET /ready``);
             None: ``/ready`` answers as ``/health`` does.
         access_log: log one line per request (method, route, status, latency).
+        metrics: the metrics to count and serve at ``/metrics``, or None for none.
+        metrics_networks: who may read ``/metrics`` (empty: anyone).
         max_body_bytes: the largest registration or update body (413 above).
         max_trigger_body_bytes: the largest trigger body (413 above).
         max_query_params: the most query parameters a trigger may carry (400 above).
@@ -58,6 +63,8 @@ def create_app(
     middleware: list = [RequestIdMiddleware()]
     if access_log:
         middleware.append(AccessLogMiddleware())
+    if metrics is not None:
+        middleware.append(MetricsMiddleware(metrics))
     app = falcon.App(middleware=middleware)
     # orjson encodes and decodes several times faster than the standard json module.
     json_handler = falcon.media.JSONHandler(
@@ -66,7 +73,9 @@ def create_app(
     app.req_options.media_handlers[falcon.MEDIA_JSON] = json_handler
     app.resp_options.media_handlers[falcon.MEDIA_JSON] = json_handler
     install_error_handlers(app)
-    install_docs(app, build_openapi(queue_routes=queue_admin is not None))
+    install_docs(app, build_openapi(queue_routes=queue_admin is not None, metrics_route=metrics is not None))
+    if metrics is not None:
+        app.add_route("/metrics", MetricsResource(metrics, list(metrics_networks), list(trusted_proxies)))
     app.add_route("/health", HealthResource())
     app.add_route("/ready", ReadinessResource(readiness_probe or (lambda: None)))
     app.add_route("/webhook", RegistrationResource(service, max_body_bytes))

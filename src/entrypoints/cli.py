@@ -21,6 +21,7 @@ from .containers import Container, build_container
 from .embedded_redis import child_environment, embedded_redis
 from .granian_app import run_granian
 from .logs import configure_logging
+from .metrics import multiprocess_directory
 from .gunicorn_app import GunicornApplication, gunicorn_options
 from .resources import dead_letter_view
 from .worker import run_worker, worker_process
@@ -98,6 +99,8 @@ def serve(config_path: str | None) -> int:
     gunicorn_log_config = configure_logging(log_config["format"], log_config["level"])
     dispatch = container.config.dispatch()
     with contextlib.ExitStack() as stack:
+        if container.config.metrics.enabled():
+            stack.enter_context(multiprocess_directory())
         if container.config.redis.embedded():
             stack.enter_context(embedded_redis(container))
         _report_redis(container)

@@ -173,6 +173,17 @@ class LoggingConfigSchema(Schema):
     access = fields.Boolean(load_default=True)
 
 
+class MetricsConfigSchema(Schema):
+    """The ``metrics`` section: ``GET /metrics`` in the Prometheus text format."""
+
+    class Meta:
+        unknown = RAISE
+
+    enabled = fields.Boolean(load_default=True)
+    # Who may scrape (after trusted proxies); empty: anyone.
+    allowed_networks = StringList(load_default=lambda: ["127.0.0.0/8", "::1/128"], validate=_ip_networks)
+
+
 class ConfigSchema(Schema):
     """The whole configuration file."""
 
@@ -185,6 +196,7 @@ class ConfigSchema(Schema):
     limits = fields.Nested(LimitsConfigSchema, load_default=lambda: LimitsConfigSchema().load({}))
     dispatch = fields.Nested(DispatchConfigSchema, load_default=lambda: DispatchConfigSchema().load({}))
     logging = fields.Nested(LoggingConfigSchema, load_default=lambda: LoggingConfigSchema().load({}))
+    metrics = fields.Nested(MetricsConfigSchema, load_default=lambda: MetricsConfigSchema().load({}))
 
 
 #: The sections of the file and the schema of each.
@@ -195,6 +207,7 @@ SECTIONS: dict[str, type[Schema]] = {
     "limits": LimitsConfigSchema,
     "dispatch": DispatchConfigSchema,
     "logging": LoggingConfigSchema,
+    "metrics": MetricsConfigSchema,
 }
 
 

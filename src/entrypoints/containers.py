@@ -20,6 +20,7 @@ from ..domain.service import Policy, WebhookService
 from ..domain.tokens import AdminTokens
 from .app import create_app
 from .config import ConfigError, admin_token_hashes, load_config, resolve_config_path
+from .metrics import Metrics
 
 
 class Container(containers.DeclarativeContainer):
@@ -106,6 +107,11 @@ class Container(containers.DeclarativeContainer):
     queue_admin = providers.Singleton(
         QueueAdmin, queue=event_queue, require_admin=webhook_service.provided.require_admin
     )
+    metrics = providers.Selector(
+        providers.Callable(lambda enabled: "on" if enabled else "off", config.metrics.enabled),
+        on=providers.Singleton(Metrics, queue_depth=queue_admin.provided.queue_status),
+        off=providers.Object(None),
+    )
     app = providers.Singleton(
         create_app,
         service=webhook_service,
@@ -113,6 +119,8 @@ class Container(containers.DeclarativeContainer):
         dispatch_mode=config.dispatch.mode,
         readiness_probe=providers.Callable(redis_probe, redis_client),
         access_log=config.logging.access,
+        metrics=metrics,
+        metrics_networks=config.metrics.allowed_networks,
         max_body_bytes=config.http.max_body_bytes,
         max_trigger_body_bytes=config.limits.max_trigger_body_bytes,
         max_query_params=config.limits.max_query_params,

@@ -54,7 +54,7 @@ _HOOK_ID = {"name": "hook_id", "in": "path", "required": True, "schema": {"type"
 _BEARER = [{"bearer": []}]
 
 
-def build_openapi(queue_routes: bool = True) -> dict[str, Any]:
+def build_openapi(queue_routes: bool = True, metrics_route: bool = True) -> dict[str, Any]:
     """Return the OpenAPI 3.0 document (a dict) of every route the app serves."""
     spec = APISpec(title="webhook-register", version=VERSION, openapi_version="3.0.3",
                    info={"description": (package_doc or "").strip()}, plugins=[MarshmallowPlugin()])
@@ -126,6 +126,12 @@ def build_openapi(queue_routes: bool = True) -> dict[str, Any]:
             "summary": "Put a dead letter back in the queue (admins)", "security": _BEARER,
             "parameters": [{"name": "entry_id", "in": "path", "required": True, "schema": {"type": "string"}}],
             "responses": {"202": {"description": "Queued again."}, **_errors(401, 403, 404, 500)}}})
+    if metrics_route:
+        spec.path(path="/metrics", operations={"get": {
+            "summary": "Prometheus metrics (allowed networks only)",
+            "responses": {"200": {"description": "The Prometheus text format.",
+                                  "content": {"text/plain": {"schema": {"type": "string"}}}},
+                          **_errors(403)}}})
     spec.path(path="/health", operations={"get": {
         "summary": "Liveness", "responses": {"200": {"description": "The process serves."}}}})
     spec.path(path="/ready", operations={"get": {
