@@ -71,6 +71,14 @@ def _parser() -> argparse.ArgumentParser:
     show.add_argument("hook_id")
     delete = hook_commands.add_parser("delete", help="revoke a webhook")
     delete.add_argument("hook_id")
+    dead = commands.add_parser("dead-letters", help="list or replay the queue's dead letters")
+    dead.add_argument("--config", metavar="PATH", help="the configuration file (as for serve)")
+    dead.add_argument("--json", action="store_true", help="print JSON, for scripts")
+    dead_commands = dead.add_subparsers(dest="queue_command", required=True, metavar="ACTION")
+    dead_list = dead_commands.add_parser("list", help="the newest dead letters")
+    dead_list.add_argument("--limit", type=int, default=20)
+    dead_replay = dead_commands.add_parser("replay", help="put a dead letter back in the queue")
+    dead_replay.add_argument("entry_id")
     check = commands.add_parser("check-config", help="load and validate the configuration, then exit")
     check.add_argument("--config", metavar="PATH", help="the configuration file (as for serve)")
     check.add_argument("--json", action="store_true", help="print the effective configuration as JSON (secrets hidden)")
@@ -235,6 +243,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "worker":
             return work(args.config)
         if args.command == "queue":
+            return manage_queue(args)
+        if args.command == "dead-letters":  # the same actions, named as operators look for them
+            args.queue_command = {"list": "dead-letters"}.get(args.queue_command, args.queue_command)
             return manage_queue(args)
         if args.command == "hooks":
             return manage_hooks(args)

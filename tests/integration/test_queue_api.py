@@ -58,5 +58,8 @@ def test_dead_letters_are_listed_and_replayed_by_admins_only(container, tmp_path
     status = subprocess.run([SERVE, "queue", "--config", str(config), "--json", "status"],
                             capture_output=True, text=True, check=True)
     assert json.loads(status.stdout) == {"depth": 1, "dead_letters": 0}
-    unknown = subprocess.run([SERVE, "queue", "--config", str(config), "replay", "1-1"], capture_output=True, text=True)
+    listed_again = subprocess.run([SERVE, "dead-letters", "--config", str(config), "--json", "list"],
+                                  capture_output=True, text=True, check=True)
+    assert json.loads(listed_again.stdout) == []
+    unknown = subprocess.run([SERVE, "dead-letters", "--config", str(config), "replay", "1-1"], capture_output=True, text=True)
     assert unknown.returncode == 1 and "no dead letter" in unknown.stderr
