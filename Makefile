@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test clean bench bench-deps bench-quick
+.PHONY: install run test test-deps clean bench bench-deps bench-quick
 
 $(STAMP): setup.py setup.cfg
 	$(PYTHON) -m venv $(VENV)
@@ -35,3 +35,9 @@ bench: $(STAMP) bench-deps
 
 bench-quick: $(STAMP) bench-deps
 	$(BIN)/python -m bench.run --quick $(BENCH_ARGS)
+
+# Tools some tests use, from Debian's packages: wrk (the benchmark smoke test) and chromium (the docs page
+# test, which keeps a screenshot in build/test-artifacts/). Without them those tests are skipped.
+test-deps: bench-deps
+	@command -v chromium >/dev/null || \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null)
