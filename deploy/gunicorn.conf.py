@@ -23,7 +23,9 @@ forwarded_allow_ips = os.environ.get("WEBHOOK_FORWARDED_ALLOW_IPS", "127.0.0.1")
 limit_request_line = 4094
 limit_request_fields = 100
 limit_request_field_size = 8190
-# No preload: each worker builds the app, and its Redis pool, after the fork.
+# No preload: each worker builds the app, and its Redis pool, after the fork. With preload_app = True
+# the app is built once in the master, but no connection is opened there: redis-py's pool notices the
+# fork and each worker opens its own connections on first use, so no post_fork hook is needed.
 preload_app = False
 # Several gunicorns on one host must not share the default control socket.
 control_socket_disable = True

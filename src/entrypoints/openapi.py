@@ -37,17 +37,30 @@ _ERRORS = {
 }
 
 
+#: Every answer carries the request id; some errors carry a header that says what to do next.
+_REQUEST_ID = {"X-Request-ID": {"description": "The request's id (the caller's, when safe, else a new one).",
+                                "schema": {"type": "string"}}}
+_ERROR_HEADERS = {
+    401: {"WWW-Authenticate": {"description": "The scheme to authenticate with: Bearer.", "schema": {"type": "string"}}},
+    405: {"Allow": {"description": "The methods this resource (or hook) accepts.", "schema": {"type": "string"}}},
+    429: {"Retry-After": {"description": "Seconds until the hook's rate-limit window ends.",
+                          "schema": {"type": "integer"}}},
+}
+
+
 def _errors(*statuses: int) -> dict[str, Any]:
     """Error responses, all with the one problem-details body."""
     return {
         str(status): {"description": _ERRORS[status],
+                      "headers": {**_REQUEST_ID, **_ERROR_HEADERS.get(status, {})},
                       "content": {"application/problem+json": {"schema": "Error"}}}
         for status in statuses
     }
 
 
 def _json(schema: str, description: str) -> dict[str, Any]:
-    return {"description": description, "content": {"application/json": {"schema": schema}}}
+    return {"description": description, "headers": _REQUEST_ID,
+            "content": {"application/json": {"schema": schema}}}
 
 
 _HOOK_ID = {"name": "hook_id", "in": "path", "required": True, "schema": {"type": "string", "minLength": 1}}
@@ -67,12 +80,17 @@ def build_openapi(queue_routes: bool = True, metrics_route: bool = True) -> dict
     spec.components.schemas["RegisterRequest"]["additionalProperties"] = True  # further fields are arguments
 
     spec.path(path="/webhook", operations={"post": {
+        "operationId": "register",
         "summary": "Register a webhook",
         "description": "Fields other than the settings are stored as the hook's arguments.",
         "requestBody": {"required": False, "content": {
             "application/json": {"schema": "RegisterRequest"},
             "application/x-www-form-urlencoded": {"schema": "RegisterRequest"}}},
-        "responses": {"200": _json("RegisterResponse", "Registered; the token (and secrets) are shown once."),
+        "responses": {"200": {**_json("RegisterResponse", "Registered; the token (and secrets) are shown once."),
+                              # Stateful testing follows these: register, then trigger the new hook.
+                              "links": {f"Trigger{method.title()}": {"operationId": f"trigger_{method}",
+                                                                     "parameters": {"hook_id": "$response.body#/id"}}
+                                        for method in ("get", "post")}},
                       **_errors(400, 401, 403, 413, 415, 500)},
     }})
     trigger = {

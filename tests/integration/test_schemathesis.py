@@ -9,6 +9,7 @@ from collections import Counter
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
+from hypothesis.stateful import run_state_machine_as_test
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
@@ -50,3 +51,19 @@ def test_every_operation(api_schema):
         check()
     assert sum(statuses.values()) >= 10 * len(operations)
     assert {200, 400, 404} <= statuses.keys(), statuses
+
+
+def test_stateful_register_then_trigger(api_schema):
+    """Follow the documented links (register → trigger the new hook) with the same checks."""
+    machine = api_schema.as_state_machine()
+    triggered: Counter[int] = Counter()
+
+    class Machine(machine):
+        def validate_response(self, response, case, **kwargs):
+            case.validate_response(response, checks=CHECKS)
+            if case.operation.path == "/webhook/{hook_id}":
+                triggered[response.status_code] += 1
+
+    run_state_machine_as_test(Machine, settings=settings(max_examples=30, stateful_step_count=4, deadline=None,
+                                                         suppress_health_check=list(HealthCheck)))
+    assert triggered[201] > 0, f"no link led to a real trigger: {triggered}"
