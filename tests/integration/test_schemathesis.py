@@ -43,7 +43,8 @@ def test_every_operation(api_schema):
     for operation in operations:
 
         @given(case=operation.as_strategy())
-        @settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
+        @settings(max_examples=25, deadline=None, derandomize=True, database=None,
+                  suppress_health_check=list(HealthCheck))
         def check(case):
             response = case.call_and_validate(headers={"Authorization": f"Bearer {ADMIN}"}, checks=CHECKS)
             statuses[response.status_code] += 1
@@ -64,6 +65,8 @@ def test_stateful_register_then_trigger(api_schema):
             if case.operation.path == "/webhook/{hook_id}":
                 triggered[response.status_code] += 1
 
-    run_state_machine_as_test(Machine, settings=settings(max_examples=30, stateful_step_count=4, deadline=None,
+    # Derandomized: the same exploration every run, so CI is stable (it reaches real triggers).
+    run_state_machine_as_test(Machine, settings=settings(max_examples=50, stateful_step_count=5, deadline=None,
+                                                         derandomize=True, database=None,
                                                          suppress_health_check=list(HealthCheck)))
     assert triggered[201] > 0, f"no link led to a real trigger: {triggered}"
