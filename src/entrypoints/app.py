@@ -16,19 +16,15 @@ from .logs import AccessLogMiddleware
 from .metrics import Metrics, MetricsMiddleware, MetricsResource
 from .openapi import build_openapi
 from .request_context import RequestIdMiddleware, parse_networks
-from .resources import (
+from .management import HistoryResource, HookCollectionResource, HookResource, ReplayResource
+from .operations import (
     DeadLetterReplayResource,
     DeadLettersResource,
     HealthResource,
-    HistoryResource,
-    HookCollectionResource,
-    HookResource,
     QueueResource,
     ReadinessResource,
-    RegistrationResource,
-    ReplayResource,
-    TriggerResource,
 )
+from .resources import RegistrationResource, TriggerResource
 
 
 def create_app(

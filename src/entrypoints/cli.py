@@ -23,7 +23,7 @@ from .granian_app import run_granian
 from .logs import configure_logging
 from .metrics import multiprocess_directory
 from .gunicorn_app import GunicornApplication, gunicorn_options
-from .resources import dead_letter_view
+from .operations import dead_letter_view
 from .worker import run_worker, worker_process
 
 logger = logging.getLogger("webhook_register")

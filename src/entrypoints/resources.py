@@ -1,92 +1,27 @@
-"""The HTTP resources: registering and triggering webhooks, and managing them."""
+"""The hot-path resources of the original contract: registering a webhook and triggering one."""
 from __future__ import annotations
 
-import dataclasses
-import io
-from typing import Any, Callable
+from typing import Any
 
 import falcon
 import orjson
 
-from ..adapters.hook_codec import encode_event, public_hook
-from ..domain.dispatch import DeadLetter, QueueAdmin
-from ..domain.errors import StorageUnavailable
 from ..domain.model import HookSettings, utc_now
 from ..domain.payload import TRIGGER_HEADERS, TriggerRequest
 from ..domain.service import WebhookService
+from .bodies import BodyReader, read_object
 from .http_errors import InvalidRequest
 from .request_context import bearer_token, client_address
 from .schemas import (
     RESERVED_REGISTER_FIELDS,
     SETTINGS_FIELDS,
-    DeadLetterQuerySchema,
-    HistoryQuerySchema,
-    ListQuerySchema,
     RegisterRequestSchema,
     RegisterUseridSchema,
     TriggerResponseSchema,
-    UpdateRequestSchema,
 )
 
 #: The body types ``POST /webhook`` accepts: JSON, and the form that ``curl -d`` sends.
 REGISTER_MEDIA_TYPES = (falcon.MEDIA_JSON, falcon.MEDIA_URLENCODED)
-
-
-class BodyReader:
-    """Reads request bodies whole, refusing with 413 those over a limit, before or while reading.
-
-    Falcon's WSGI request takes a body without Content-Length as empty; a chunked body (which the
-    server de-chunks and terminates) is read from the raw stream instead, never past the limit.
-    """
-
-    def __init__(self, max_bytes: int) -> None:
-        self.max_bytes = max_bytes
-
-    def check_length(self, req: falcon.Request) -> bool:
-        """Refuse a declared length over the limit; return whether the body is chunked."""
-        length = req.content_length
-        if length is not None and length > self.max_bytes:
-            raise self._too_large()
-        return length is None and "chunked" in (req.get_header("Transfer-Encoding") or "").lower()
-
-    def raw(self, req: falcon.Request) -> bytes:
-        """Return the whole body as bytes."""
-        if self.check_length(req):
-            return self.read_chunked(req)
-        return req.bounded_stream.read()
-
-    def read_chunked(self, req: falcon.Request) -> bytes:
-        """Read a chunked body up to the limit."""
-        raw = req.stream.read(self.max_bytes + 1)
-        if len(raw) > self.max_bytes:
-            raise self._too_large()
-        return raw
-
-    def _too_large(self) -> falcon.HTTPContentTooLarge:
-        return falcon.HTTPContentTooLarge(description=f"the body may take at most {self.max_bytes} bytes")
-
-
-def read_object(req: falcon.Request, reader: BodyReader, media_types: tuple[str, ...]) -> dict[str, Any]:
-    """Return a JSON or form body as a dict; refuse oversized, unsupported or non-object bodies."""
-    media_type = (req.content_type or "").partition(";")[0].strip().lower()
-    chunked = reader.check_length(req)
-    if media_type not in media_types:
-        if not media_type and not req.content_length and not chunked:
-            return {}  # no body at all: the schema then names what is missing
-        raise falcon.HTTPUnsupportedMediaType(
-            description=f"set Content-Type to one of: {', '.join(media_types)}"
-            if not media_type
-            else f"{media_type} is not supported; send one of: {', '.join(media_types)}"
-        )
-    if chunked:
-        raw = reader.read_chunked(req)
-        body = (req.options.media_handlers[media_type].deserialize(io.BytesIO(raw), req.content_type, len(raw))
-                if raw else {})
-    else:
-        body = req.get_media(default_when_empty={})
-    if not isinstance(body, dict):
-        raise InvalidRequest("the body must be a JSON object", {"_body": ["must be a JSON object"]})
-    return body
 
 
 class RegistrationResource:
@@ -186,142 +121,3 @@ _TRIGGER_HEADER_KEYS = tuple(
 def _trigger_headers(env: dict[str, Any]) -> dict[str, str]:
     """Return the headers a trigger may use, by lower-case name, straight from the WSGI environ."""
     return {name: env[key] for name, key in _TRIGGER_HEADER_KEYS if env.get(key)}
-
-
-class HookResource:
-    """``GET|PATCH|DELETE /webhooks/{hook_id}``: read, change or revoke a hook (its token, or an admin)."""
-
-    def __init__(self, service: WebhookService, max_body_bytes: int) -> None:
-        self._service = service
-        self._reader = BodyReader(max_body_bytes)
-        self._update_schema = UpdateRequestSchema()
-
-    def on_get(self, req: falcon.Request, resp: falcon.Response, hook_id: str) -> None:
-        """Answer the hook's view (no secrets)."""
-        resp.media = public_hook(self._service.read(hook_id, bearer_token(req)))
-
-    def on_patch(self, req: falcon.Request, resp: falcon.Response, hook_id: str) -> None:
-        """Change the arguments and/or settings named in the JSON body; answer the new view."""
-        credential = bearer_token(req)
-        changes = self._update_schema.load(read_object(req, self._reader, (falcon.MEDIA_JSON,)))
-        arguments = changes.pop("arguments", None)
-        hook = self._service.update(hook_id, credential, arguments=arguments, settings=changes)
-        resp.media = public_hook(hook)
-
-    def on_delete(self, req: falcon.Request, resp: falcon.Response, hook_id: str) -> None:
-        """Revoke the hook; triggers answer 404 from now on."""
-        self._service.delete(hook_id, bearer_token(req))
-        resp.status = falcon.HTTP_204
-
-
-class HookCollectionResource:
-    """``GET /webhooks?userid=…``: a user's hooks, newest first, a page at a time (admins only)."""
-
-    def __init__(self, service: WebhookService) -> None:
-        self._service = service
-        self._query_schema = ListQuerySchema()
-
-    def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
-        """Answer one page and the cursor of the next."""
-        credential = bearer_token(req)
-        self._service.require_admin(credential)  # before the query: strangers learn nothing, not even 400s
-        query = self._query_schema.load(req.params)
-        page = self._service.list_hooks(query["userid"], credential, query["limit"], query.get("cursor"))
-        resp.media = {"hooks": [public_hook(hook) for hook in page.hooks], "next_cursor": page.next_cursor}
-
-
-def dead_letter_view(letter: DeadLetter) -> dict[str, Any]:
-    """A dead letter as the API and the CLI show it."""
-    return {"id": letter.entry_id, "attempts": letter.attempts, "error": letter.last_error,
-            "event": orjson.loads(encode_event(letter.event))}
-
-
-class QueueResource:
-    """``GET /queue``: the dispatch mode, the events waiting or in hand, the dead letters (admins only)."""
-
-    def __init__(self, admin: QueueAdmin, mode: str) -> None:
-        self._admin = admin
-        self._mode = mode
-
-    def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
-        """Answer the queue's status."""
-        depth, dead = self._admin.status(bearer_token(req))
-        resp.media = {"mode": self._mode, "depth": depth, "dead_letters": dead}
-
-
-class DeadLettersResource:
-    """``GET /queue/dead-letters?limit=N``: the newest dead letters (admins only)."""
-
-    def __init__(self, admin: QueueAdmin) -> None:
-        self._admin = admin
-
-    def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
-        """Answer the newest dead letters, with their events and last errors."""
-        credential = bearer_token(req)
-        self._admin.authorize(credential)  # credentials before the query: strangers learn nothing
-        limit = DeadLetterQuerySchema().load(req.params)["limit"]
-        resp.media = {"dead_letters": [dead_letter_view(letter) for letter in self._admin.dead_letters(credential, limit)]}
-
-
-class DeadLetterReplayResource:
-    """``POST /queue/dead-letters/{entry_id}/replay``: put a dead letter back in the queue (admins only)."""
-
-    def __init__(self, admin: QueueAdmin) -> None:
-        self._admin = admin
-
-    def on_post(self, req: falcon.Request, resp: falcon.Response, entry_id: str) -> None:
-        """Replay it as a first attempt; 202 once queued."""
-        self._admin.replay(bearer_token(req), entry_id)
-        resp.status = falcon.HTTP_202
-        resp.media = {"replayed": entry_id}
-
-
-class HistoryResource:
-    """``GET /webhooks/{hook_id}/history``: the hook's recent triggers, newest first (its token, or admin)."""
-
-    def __init__(self, service: WebhookService) -> None:
-        self._service = service
-        self._query_schema = HistoryQuerySchema()
-
-    def on_get(self, req: falcon.Request, resp: falcon.Response, hook_id: str) -> None:
-        """Answer one page and the cursor of the next."""
-        query = self._query_schema.load(req.params)  # a malformed query tells nothing about the hook
-        page = self._service.history(hook_id, bearer_token(req), query["limit"], query.get("cursor"))
-        resp.media = {"entries": [dataclasses.asdict(entry) for entry in page.entries], "next_cursor": page.next_cursor}
-
-
-class ReplayResource:
-    """``POST /webhooks/{hook_id}/history/{event_id}/replay``: trigger a kept event again, as a new event."""
-
-    def __init__(self, service: WebhookService) -> None:
-        self._service = service
-
-    def on_post(self, req: falcon.Request, resp: falcon.Response, hook_id: str, event_id: str) -> None:
-        """Replay it; 201 when handled (inline), 202 when queued."""
-        result = self._service.replay(hook_id, event_id, bearer_token(req))
-        resp.status = falcon.HTTP_202 if self._service.queues_events else falcon.HTTP_201
-        resp.media = {"event_id": result.event.id, "replay_of": event_id}
-
-
-class HealthResource:
-    """``GET /health``: the process is alive and serving (no I/O), for liveness probes."""
-
-    def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
-        """Answer 200 at once."""
-        resp.media = {"status": "ok"}
-
-
-class ReadinessResource:
-    """``GET /ready``: Redis answers within a short timeout (200), or not (503 with the reason), for
-    load balancers and orchestrators."""
-
-    def __init__(self, probe: Callable[[], None]) -> None:
-        self._probe = probe
-
-    def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
-        """Ask Redis; answer 200 when it answers."""
-        try:
-            self._probe()
-        except StorageUnavailable as exc:
-            raise falcon.HTTPServiceUnavailable(description=f"not ready: {exc}") from None
-        resp.media = {"status": "ready"}

@@ -1,5 +1,4 @@
 """The repository contract, run on every adapter: what holds for Redis holds for the in-memory fake."""
-import time
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 

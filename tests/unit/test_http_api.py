@@ -9,7 +9,7 @@ from webhook_register.adapters.memory_repository import InMemoryWebhookRepositor
 from webhook_register.domain.model import ARGUMENTS_MAX_BYTES, is_hook_id, new_hook_id
 from webhook_register.entrypoints.config import ConfigSchema
 from webhook_register.entrypoints.containers import Container
-from webhook_register.entrypoints.schemas import HookPageSchema, HookViewSchema, RegisterResponseSchema
+from webhook_register.entrypoints.schemas import RegisterResponseSchema
 
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 
