@@ -18,6 +18,7 @@ run: $(STAMP)
 	$(BIN)/webhook-register serve
 
 test: $(STAMP)
+	$(BIN)/ruff check src tests bench
 	$(BIN)/lint-imports
 	$(BIN)/python -m pytest
 
