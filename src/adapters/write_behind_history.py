@@ -7,12 +7,12 @@ Reads first write this process's buffer, so a process always reads its own write
 """
 from __future__ import annotations
 
+import abc
 import atexit
 import logging
 import os
 import threading
 from collections import deque
-from typing import Callable
 
 from ..domain.errors import StorageUnavailable
 from ..domain.history import HistoryEntry, HistoryPage, TriggerHistory
@@ -26,10 +26,18 @@ Write = tuple[str, tuple]
 class BatchWriter(TriggerHistory):
     """A history that can also write many records and outcomes at once (one round trip)."""
 
+    @abc.abstractmethod
     def write_batch(self, writes: list[Write]) -> None:
         """Apply ``("record", args)`` and ``("settle", args)`` writes in order."""
-        for kind, args in writes:
-            getattr(self, kind)(*args)
+
+
+def write_all(history: TriggerHistory, writes: list[Write]) -> None:
+    """Apply buffered writes to ``history``: in one batch when it can, else one by one."""
+    if isinstance(history, BatchWriter):
+        history.write_batch(writes)
+        return
+    for kind, args in writes:
+        getattr(history, kind)(*args)
 
 
 class WriteBehindHistory(TriggerHistory):
@@ -84,9 +92,7 @@ class WriteBehindHistory(TriggerHistory):
             if not writes:
                 return
             try:
-                write_batch: Callable[[list[Write]], None] = getattr(self._inner, "write_batch", None) or \
-                    (lambda batch: BatchWriter.write_batch(self._inner, batch))  # type: ignore[arg-type]
-                write_batch(writes)
+                write_all(self._inner, writes)
             except StorageUnavailable as exc:
                 logger.warning("trigger history: %d writes dropped: %s", len(writes), exc)
 

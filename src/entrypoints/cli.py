@@ -45,20 +45,15 @@ def _parser() -> argparse.ArgumentParser:
         metavar="PATH",
         help=f"the configuration file (default: ${CONFIG_PATH_VARIABLE}, else ./config.yml)",
     )
-    worker = commands.add_parser("worker", help="handle queued events (dispatch.mode: queue) until stopped")
-    worker.add_argument("--config", metavar="PATH", help="the configuration file (as for serve)")
-    queue = commands.add_parser("queue", help="the event queue of dispatch.mode queue: status, dead letters")
-    queue.add_argument("--config", metavar="PATH", help="the configuration file (as for serve)")
-    queue.add_argument("--json", action="store_true", help="print JSON, for scripts")
+    _command(commands, "worker", "handle queued events (dispatch.mode: queue) until stopped", json_output=False)
+    queue = _command(commands, "queue", "the event queue of dispatch.mode queue: status, dead letters")
     queue_commands = queue.add_subparsers(dest="queue_command", required=True, metavar="ACTION")
     queue_commands.add_parser("status", help="events waiting or in hand, and dead letters")
-    dead = queue_commands.add_parser("dead-letters", help="list the newest dead letters")
-    dead.add_argument("--limit", type=int, default=20)
-    replay = queue_commands.add_parser("replay", help="put a dead letter back in the queue")
-    replay.add_argument("entry_id")
-    hooks = commands.add_parser("hooks", help="create, list, show or delete webhooks (as an admin)")
-    hooks.add_argument("--config", metavar="PATH", help="the configuration file (as for serve)")
-    hooks.add_argument("--json", action="store_true", help="print JSON, for scripts")
+    _dead_letter_actions(queue_commands, list_action="dead-letters")
+    # The same dead-letter actions, named as operators look for them.
+    dead = _command(commands, "dead-letters", "list or replay the queue's dead letters")
+    _dead_letter_actions(dead.add_subparsers(dest="queue_command", required=True, metavar="ACTION"), "list")
+    hooks = _command(commands, "hooks", "create, list, show or delete webhooks (as an admin)")
     hook_commands = hooks.add_subparsers(dest="hooks_command", required=True, metavar="ACTION")
     create = hook_commands.add_parser("create", help="register a webhook; prints its id and token")
     create.add_argument("userid")
@@ -67,26 +62,32 @@ def _parser() -> argparse.ArgumentParser:
     listing.add_argument("userid")
     listing.add_argument("--limit", type=int, default=20)
     listing.add_argument("--cursor")
-    show = hook_commands.add_parser("show", help="one webhook, without secrets")
-    show.add_argument("hook_id")
-    delete = hook_commands.add_parser("delete", help="revoke a webhook")
-    delete.add_argument("hook_id")
-    dead = commands.add_parser("dead-letters", help="list or replay the queue's dead letters")
-    dead.add_argument("--config", metavar="PATH", help="the configuration file (as for serve)")
-    dead.add_argument("--json", action="store_true", help="print JSON, for scripts")
-    dead_commands = dead.add_subparsers(dest="queue_command", required=True, metavar="ACTION")
-    dead_list = dead_commands.add_parser("list", help="the newest dead letters")
-    dead_list.add_argument("--limit", type=int, default=20)
-    dead_replay = dead_commands.add_parser("replay", help="put a dead letter back in the queue")
-    dead_replay.add_argument("entry_id")
-    check = commands.add_parser("check-config", help="load and validate the configuration, then exit")
-    check.add_argument("--config", metavar="PATH", help="the configuration file (as for serve)")
-    check.add_argument("--json", action="store_true", help="print the effective configuration as JSON (secrets hidden)")
+    hook_commands.add_parser("show", help="one webhook, without secrets").add_argument("hook_id")
+    hook_commands.add_parser("delete", help="revoke a webhook").add_argument("hook_id")
+    _command(commands, "check-config", "load and validate the configuration, then exit",
+             json_help="print the effective configuration as JSON (secrets hidden)")
     hash_token = commands.add_parser(
         "hash-token", help="print sha256:<hash> of a token read from standard input, for auth.admin_tokens"
     )
     hash_token.set_defaults(command="hash-token")
     return parser
+
+
+def _command(commands, name: str, help: str, json_output: bool = True,
+             json_help: str = "print JSON, for scripts") -> argparse.ArgumentParser:
+    """Add a subcommand that reads the configuration (``--config``) and, usually, can print JSON."""
+    command = commands.add_parser(name, help=help)
+    command.add_argument("--config", metavar="PATH", help="the configuration file (as for serve)")
+    if json_output:
+        command.add_argument("--json", action="store_true", help=json_help)
+    return command
+
+
+def _dead_letter_actions(actions, list_action: str) -> None:
+    """Add the actions that list dead letters (named ``list_action``) and replay one."""
+    listing = actions.add_parser(list_action, help="the newest dead letters")
+    listing.add_argument("--limit", type=int, default=20)
+    actions.add_parser("replay", help="put a dead letter back in the queue").add_argument("entry_id")
 
 
 def print_token_hash() -> int:
