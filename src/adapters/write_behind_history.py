@@ -8,15 +8,12 @@ Reads first write this process's buffer, so a process always reads its own write
 from __future__ import annotations
 
 import abc
-import atexit
 import logging
-import os
-import threading
-from collections import deque
 
 from ..domain.errors import StorageUnavailable
 from ..domain.history import HistoryEntry, HistoryPage, TriggerHistory
 from ..domain.payload import TriggerEvent
+from .write_behind import WriteBehind
 
 logger = logging.getLogger("webhook_register")
 
@@ -51,13 +48,7 @@ class WriteBehindHistory(TriggerHistory):
 
     def __init__(self, inner: TriggerHistory, interval: float = 0.005, max_buffered: int = 100_000) -> None:
         self._inner = inner
-        self._interval = interval
-        self._max_buffered = max_buffered
-        self._pid: int | None = None
-        self._buffer: deque[Write] = deque()
-        self._wake = threading.Event()
-        self._flush_lock = threading.Lock()
-        self._start_lock = threading.Lock()
+        self._behind: WriteBehind[Write] = WriteBehind(self._write, "history-writer", interval, max_buffered)
 
     def record(self, hook_id: str, entry: HistoryEntry, event: TriggerEvent | None, keep: int) -> None:
         """Buffer the record."""
@@ -85,42 +76,14 @@ class WriteBehindHistory(TriggerHistory):
 
     def flush(self) -> None:
         """Write everything buffered so far; a storage failure drops the batch with a warning."""
-        with self._flush_lock:
-            writes = []
-            while self._buffer:
-                writes.append(self._buffer.popleft())
-            if not writes:
-                return
-            try:
-                write_all(self._inner, writes)
-            except StorageUnavailable as exc:
-                logger.warning("trigger history: %d writes dropped: %s", len(writes), exc)
+        self._behind.flush()
+
+    def _write(self, writes: list[Write]) -> None:
+        try:
+            write_all(self._inner, writes)
+        except StorageUnavailable as exc:
+            logger.warning("trigger history: %d writes dropped: %s", len(writes), exc)
 
     def _buffer_write(self, write: Write) -> None:
-        self._ensure_thread()
-        if len(self._buffer) >= self._max_buffered:
+        if not self._behind.append(write):
             logger.warning("trigger history: buffer full, a write is dropped")
-            return
-        self._buffer.append(write)
-        self._wake.set()
-
-    def _ensure_thread(self) -> None:
-        """Start the writer thread in this process (again after a fork: threads do not survive one)."""
-        if self._pid == os.getpid():
-            return
-        with self._start_lock:
-            if self._pid == os.getpid():
-                return
-            self._buffer = deque()
-            self._wake = threading.Event()
-            self._flush_lock = threading.Lock()
-            threading.Thread(target=self._run, name="history-writer", daemon=True).start()
-            atexit.register(self.flush)
-            self._pid = os.getpid()
-
-    def _run(self) -> None:
-        while True:
-            self._wake.wait()
-            self._wake.clear()
-            threading.Event().wait(self._interval)  # gather a batch
-            self.flush()

@@ -12,10 +12,10 @@ from ..domain.dispatch import QueueAdmin
 from ..domain.service import WebhookService
 from .docs import install_docs
 from .http_errors import install_error_handlers
-from .logs import AccessLogMiddleware
-from .metrics import Metrics, MetricsMiddleware, MetricsResource
+from .metrics import Metrics, MetricsResource
 from .openapi import build_openapi
 from .request_context import RequestIdMiddleware, parse_networks
+from .request_observer import RequestObserver
 from .management import HistoryResource, HookCollectionResource, HookResource, ReplayResource
 from .operations import (
     DeadLetterReplayResource,
@@ -56,12 +56,8 @@ def create_app(
         max_query_params: the most query parameters a trigger may carry (400 above).
         trusted_proxies: addresses or networks whose X-Forwarded-For names the caller.
     """
-    middleware: list = [RequestIdMiddleware()]
-    if access_log:
-        middleware.append(AccessLogMiddleware())
-    if metrics is not None:
-        middleware.append(MetricsMiddleware(metrics))
-    app = falcon.App(middleware=middleware)
+    observer = RequestObserver(metrics, access_log)
+    app = falcon.App(middleware=[RequestIdMiddleware(), observer])
     # orjson encodes and decodes several times faster than the standard json module.
     json_handler = falcon.media.JSONHandler(
         dumps=functools.partial(orjson.dumps, option=orjson.OPT_UTC_Z), loads=orjson.loads
@@ -71,7 +67,8 @@ def create_app(
     install_error_handlers(app)
     install_docs(app, build_openapi(queue_routes=queue_admin is not None, metrics_route=metrics is not None))
     if metrics is not None:
-        app.add_route("/metrics", MetricsResource(metrics, list(metrics_networks), list(trusted_proxies)))
+        app.add_route("/metrics", MetricsResource(metrics, list(metrics_networks), list(trusted_proxies),
+                                                  before_render=observer.flush))
     app.add_route("/health", HealthResource())
     app.add_route("/ready", ReadinessResource(readiness_probe or (lambda: None)))
     app.add_route("/webhook", RegistrationResource(service, max_body_bytes))

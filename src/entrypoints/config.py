@@ -242,12 +242,12 @@ def load_config(path: str | Path, environ: Mapping[str, str] = os.environ) -> di
     if not isinstance(raw, dict):
         raise ConfigError(f"config file {path} must hold a mapping of sections ({', '.join(SECTIONS)})")
     try:
-        return ConfigSchema().load(_override_from_environment(raw, environ))
+        return ConfigSchema().load(override_from_environment(raw, environ))
     except ValidationError as exc:
         raise ConfigError(f"invalid config {path}: {'; '.join(_flatten_errors(exc.messages))}") from None
 
 
-def _override_from_environment(raw: dict[str, Any], environ: Mapping[str, str]) -> dict[str, Any]:
+def override_from_environment(raw: dict[str, Any], environ: Mapping[str, str]) -> dict[str, Any]:
     """Return a copy of ``raw`` with every key whose variable is set in ``environ`` replaced.
 
     An empty variable sets a nullable key (``redis.password``, ``redis.socket``) to null.

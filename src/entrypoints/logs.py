@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import contextvars
 import logging
-import time
 from typing import Any
 
-import falcon
-from pythonjsonlogger.json import JsonFormatter
+from pythonjsonlogger.orjson import OrjsonFormatter
 
 #: The id of the request being served in this thread (``-`` outside requests).
 current_request_id: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
@@ -23,14 +21,15 @@ class RequestIdFilter(logging.Filter):
     """Stamps every record with the current request id."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        record.request_id = current_request_id.get()
+        if not hasattr(record, "request_id"):  # access lines bring the id of the request they tell of
+            record.request_id = current_request_id.get()
         return True
 
 
 def formatter(style: str) -> logging.Formatter:
     """The formatter of the ``logging.format`` setting: ``json`` or ``text``."""
     if style == "json":
-        return JsonFormatter(_JSON_FIELDS, rename_fields={"asctime": "time", "levelname": "level"})
+        return OrjsonFormatter(_JSON_FIELDS, rename_fields={"asctime": "time", "levelname": "level"})
     return logging.Formatter(_TEXT_FORMAT)
 
 
@@ -55,21 +54,3 @@ def configure_logging(style: str, level: str = "INFO") -> dict[str, Any]:
             "gunicorn.access": {"handlers": [], "level": "WARNING", "propagate": False},  # we log access ourselves
         },
     }
-
-
-class AccessLogMiddleware:
-    """Logs one line per request: method, route template, status and latency (never the body or headers)."""
-
-    def process_request(self, req: falcon.Request, resp: falcon.Response) -> None:
-        req.context.started = time.perf_counter()
-
-    def process_response(self, req: falcon.Request, resp: falcon.Response, resource, req_succeeded: bool) -> None:
-        if not access_logger.isEnabledFor(logging.INFO):
-            return
-        started = getattr(req.context, "started", None)
-        latency_ms = round((time.perf_counter() - started) * 1000, 3) if started else None
-        access_logger.info(
-            "%s %s %s", req.method, req.uri_template or req.path, resp.status_code,
-            extra={"method": req.method, "route": req.uri_template, "status": resp.status_code,
-                   "latency_ms": latency_ms},
-        )

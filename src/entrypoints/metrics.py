@@ -12,7 +12,6 @@ import ipaddress
 import os
 import shutil
 import tempfile
-import time
 from typing import Callable, Iterator
 
 import falcon
@@ -50,15 +49,30 @@ class Metrics:
                 self.registry.register(metric)
         if queue_depth is not None:
             self.registry.register(_QueueCollector(queue_depth, GaugeMetricFamily))
+        self._children: dict[tuple[str, str, int], tuple[Callable, Callable, Callable | None]] = {}
 
     def observe(self, route: str, method: str, status: int, seconds: float) -> None:
         """Count one request (and what it was: a registration, a trigger's outcome)."""
-        self.requests.labels(route, method, str(status)).inc()
-        self.latency.labels(route, method).observe(seconds)
+        key = (route, method, status)
+        children = self._children.get(key)
+        if children is None:
+            children = self._children[key] = self._children_of(route, method, status)
+        count, latency, outcome = children
+        count()
+        latency(seconds)
+        if outcome is not None:
+            outcome()
+
+    def _children_of(self, route: str, method: str, status: int) -> tuple[Callable, Callable, Callable | None]:
+        """The bound methods that count a request of this kind: looking up labelled children costs as much
+        as counting, so it is done once per kind (routes are templates, so the kinds are few)."""
+        outcome = None
         if route == "/webhook" and method == "POST" and status == 200:
-            self.registrations.inc()
+            outcome = self.registrations.inc
         elif route == "/webhook/{hook_id}":
-            self.triggers.labels(_TRIGGER_OUTCOMES.get(status, "rejected")).inc()
+            outcome = self.triggers.labels(_TRIGGER_OUTCOMES.get(status, "rejected")).inc
+        return (self.requests.labels(route, method, str(status)).inc,
+                self.latency.labels(route, method).observe, outcome)
 
     def render(self) -> bytes:
         """The text exposition of every metric."""
@@ -83,27 +97,13 @@ class _QueueCollector:
         yield self._family("webhook_dead_letters", "Dead letters kept.", value=dead)
 
 
-class MetricsMiddleware:
-    """Observes every request's route, method, status and latency."""
-
-    def __init__(self, metrics: Metrics) -> None:
-        self._metrics = metrics
-
-    def process_request(self, req: falcon.Request, resp: falcon.Response) -> None:
-        req.context.metrics_started = time.perf_counter()
-
-    def process_response(self, req: falcon.Request, resp: falcon.Response, resource, req_succeeded: bool) -> None:
-        started = getattr(req.context, "metrics_started", None)
-        if started is not None:
-            self._metrics.observe(req.uri_template or "(unrouted)", req.method, resp.status_code,
-                                  time.perf_counter() - started)
-
-
 class MetricsResource:
     """``GET /metrics``: the Prometheus text format, to callers from the allowed networks only."""
 
-    def __init__(self, metrics: Metrics, allowed_networks: list[str], trusted_proxies: list[str]) -> None:
+    def __init__(self, metrics: Metrics, allowed_networks: list[str], trusted_proxies: list[str],
+                 before_render: Callable[[], None] = lambda: None) -> None:
         self._metrics = metrics
+        self._before_render = before_render
         self._allowed = parse_networks(allowed_networks)
         self._trusted = parse_networks(trusted_proxies)
 
@@ -112,6 +112,7 @@ class MetricsResource:
         address = client_address(req, self._trusted)
         if self._allowed and not any(_in(address, network) for network in self._allowed):
             raise falcon.HTTPForbidden(description="metrics are not served to this address")
+        self._before_render()
         resp.content_type = "text/plain; version=0.0.4; charset=utf-8"
         resp.data = self._metrics.render()
 

@@ -4,7 +4,7 @@ import urllib.request
 
 from falcon import testing
 
-from tests.integration.processes import ServeProcess, free_port, request, write_config
+from tests.integration.processes import ServeProcess, free_port, request, wait_for, write_config
 from tests.unit.test_http_api import make_container
 
 
@@ -29,6 +29,8 @@ def test_counts_add_up_across_two_workers(tmp_path):
         for _ in range(10):  # one connection each: the kernel spreads them over both workers
             assert request(port, "GET", f"/webhook/{hook_id}")[0] == 201
         request(port, "GET", "/webhook/" + "x" * 22)
+        # Requests are counted a few milliseconds after their answers, by each worker's own thread.
+        wait_for(lambda: value(scrape(port), "webhook_triggers_total", outcome="handled") == 10, timeout=5)
         texts = [scrape(port) for _ in range(4)]
     for text in texts:  # whichever worker answered, the totals are the same
         assert value(text, "webhook_triggers_total", outcome="handled") == 10
@@ -44,3 +46,13 @@ def test_metrics_are_served_only_to_allowed_networks():
     assert client.simulate_get("/metrics").status_code == 200  # falcon's test client calls from 127.0.0.1
     refused = client.simulate_get("/metrics", remote_addr="203.0.113.9")
     assert refused.status_code == 403 and refused.json["status"] == 403
+
+
+def test_invented_methods_are_counted_as_other():
+    client = testing.TestClient(make_container().app())
+    for method in ("BREW", "WHEN", "GET"):
+        client.simulate_request(method, "/health")
+    text = client.simulate_get("/metrics").text
+    assert value(text, "webhook_requests_total", method="OTHER", route="/health", status="400") == 2
+    assert value(text, "webhook_requests_total", method="GET", route="/health", status="200") == 1
+    assert "BREW" not in text and "WHEN" not in text
