@@ -25,7 +25,7 @@ def hook_id_of(entry: str) -> str:
 
 def check_cursor(cursor: str) -> str:
     """Return ``cursor`` if it is an index entry (as every cursor is); raise ``ValueError`` otherwise."""
-    if not _ENTRY_RE.match(cursor):
+    if not _ENTRY_RE.fullmatch(cursor):
         raise ValueError(f"not a cursor: {cursor[:64]!r}")
     return cursor
 

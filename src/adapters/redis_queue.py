@@ -165,7 +165,7 @@ class RedisEventQueue(EventQueue):
 
     def replay(self, entry_id: str) -> bool:
         """Move a dead letter back into the stream (one script); False for an unknown or malformed id."""
-        if not _ENTRY_ID_RE.match(entry_id):
+        if not _ENTRY_ID_RE.fullmatch(entry_id):
             return False
         return bool(redis_call("the event queue", self._replay, keys=[self.dead_key, self.stream_key], args=[entry_id]))
 

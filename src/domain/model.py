@@ -50,7 +50,7 @@ def new_hook_id() -> str:
 
 def is_hook_id(value: str) -> bool:
     """Tell whether ``value`` has the shape of a hook id, so that a malformed one never reaches storage."""
-    return _HOOK_ID_RE.match(value) is not None
+    return _HOOK_ID_RE.fullmatch(value) is not None
 
 
 def utc_now() -> datetime:
@@ -79,7 +79,7 @@ def check_userid(userid: Any) -> str:
         raise InvalidWebhook("userid", "must be a non-empty string")
     if len(userid) > USERID_MAX_LENGTH:
         raise InvalidWebhook("userid", f"must be at most {USERID_MAX_LENGTH} characters")
-    if not _USERID_RE.match(userid):
+    if not _USERID_RE.fullmatch(userid):
         raise InvalidWebhook("userid", "may contain only letters, digits and . _ - @ +")
     return userid
 

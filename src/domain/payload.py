@@ -25,7 +25,7 @@ def new_event_id() -> str:
 
 def is_event_id(value: str) -> bool:
     """Tell whether ``value`` may be an event id (safe in logs, headers and storage)."""
-    return _EVENT_ID_RE.match(value) is not None
+    return _EVENT_ID_RE.fullmatch(value) is not None
 
 
 #: Request headers handed to the handler; everything else (cookies, authorization, signatures) is not.

@@ -29,7 +29,7 @@ def hash_token(token: str) -> str:
 
 def is_token_shaped(token: str) -> bool:
     """Tell whether ``token`` could be a credential at all (a cheap check before any hashing)."""
-    return _TOKEN_RE.match(token) is not None
+    return _TOKEN_RE.fullmatch(token) is not None
 
 
 def token_matches(token: str, stored_hash: str) -> bool:

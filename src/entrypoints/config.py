@@ -54,7 +54,7 @@ _ADMIN_TOKEN_RE = re.compile(r"^(sha256:[A-Za-z0-9_-]{43}|[A-Za-z0-9_-]{16,256})
 def _admin_tokens(values: list[str]) -> None:
     """Refuse entries that can be neither a token nor a token's hash (without echoing them)."""
     for position, value in enumerate(values, 1):
-        if not _ADMIN_TOKEN_RE.match(value):
+        if not _ADMIN_TOKEN_RE.fullmatch(value):
             raise ValidationError(
                 f"entry {position} is neither a token (16 to 256 letters, digits, _ or -) nor sha256:<hash>"
             )

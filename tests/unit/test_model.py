@@ -28,7 +28,7 @@ def test_new_hook_ids_are_url_safe_128_bit_and_distinct():
     assert all(re.match(HOOK_ID_PATTERN, hook_id) and is_hook_id(hook_id) for hook_id in ids)
 
 
-@pytest.mark.parametrize("value", ["", "short", "a" * 23, "a" * 21 + "/", "../" + "a" * 19, "a" * 21 + "\n"])
+@pytest.mark.parametrize("value", ["", "short", "a" * 23, "a" * 21 + "/", "../" + "a" * 19, "a" * 21 + "\n", "a" * 22 + "\n"])
 def test_malformed_ids_are_not_hook_ids(value):
     assert not is_hook_id(value)
 
@@ -38,7 +38,7 @@ def test_valid_userids_pass(userid):
     assert check_userid(userid) == userid
 
 
-@pytest.mark.parametrize("userid", ["", "a" * 129, "has space", "semi;colon", "{tag}", "ünï", None, 7, ["a"]])
+@pytest.mark.parametrize("userid", ["", "a" * 129, "has space", "semi;colon", "{tag}", "ünï", "testuser\n", None, 7, ["a"]])
 def test_invalid_userids_are_refused(userid):
     with pytest.raises(InvalidWebhook) as caught:
         check_userid(userid)

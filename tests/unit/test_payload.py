@@ -40,3 +40,9 @@ def test_json_nested_too_deeply_is_refused_not_a_crash(depth):
     with pytest.raises(InvalidPayload):
         parse_body("application/json", b"[" * depth + b"]" * depth)
     assert parse_body("application/json", b"[" * 64 + b"]" * 64)[0] == "json"
+
+
+def test_event_ids_take_no_trailing_newline():
+    from webhook_register.domain.payload import is_event_id
+
+    assert is_event_id("evt_1.2:3-4") and not is_event_id("evt-1\n") and not is_event_id("")
