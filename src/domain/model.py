@@ -73,6 +73,13 @@ def nests_deeper_than(value: Any, limit: int = JSON_MAX_DEPTH) -> bool:
     return False
 
 
+def is_userid(value: Any) -> bool:
+    """Whether ``value`` obeys the userid rule (a non-empty string of at most USERID_MAX_LENGTH allowed
+    characters)."""
+    return (isinstance(value, str) and 0 < len(value) <= USERID_MAX_LENGTH
+            and _USERID_RE.fullmatch(value) is not None)
+
+
 def check_userid(userid: Any) -> str:
     """Return ``userid`` if it obeys the userid rule, else raise :class:`InvalidWebhook`."""
     if not isinstance(userid, str) or not userid:
