@@ -9,7 +9,6 @@ per request (to stderr, which the benchmark sends to a log file) and metrics sha
 import argparse
 import contextlib
 import functools
-
 import os
 
 from webhook_register.entrypoints.config import ConfigSchema, override_from_environment

@@ -56,8 +56,11 @@ def create_app(
         max_query_params: the most query parameters a trigger may carry (400 above).
         trusted_proxies: addresses or networks whose X-Forwarded-For names the caller.
     """
-    observer = RequestObserver(metrics, access_log)
-    app = falcon.App(middleware=[RequestIdMiddleware(), observer])
+    middleware: list = [RequestIdMiddleware()]
+    if metrics is not None or access_log:
+        observer = RequestObserver(metrics, access_log)
+        middleware.append(observer)
+    app = falcon.App(middleware=middleware)
     # orjson encodes and decodes several times faster than the standard json module.
     json_handler = falcon.media.JSONHandler(
         dumps=functools.partial(orjson.dumps, option=orjson.OPT_UTC_Z), loads=orjson.loads
