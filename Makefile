@@ -32,7 +32,7 @@ bench-deps:
 		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk webhook >/dev/null)
 
 bench: $(STAMP) bench-deps
-	$(BIN)/python -m bench.run --granian $(BENCH_ARGS)
+	$(BIN)/python -m bench.run --granian --lean $(BENCH_ARGS)
 
 bench-quick: $(STAMP) bench-deps
 	$(BIN)/python -m bench.run --quick $(BENCH_ARGS)

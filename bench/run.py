@@ -1,6 +1,6 @@
 """The benchmark: the service against a lean baseline and a hello-world ceiling, in one run, on loopback.
 
-    python -m bench.run [--quick] [--rounds N] [--duration S] [--concurrency 16,64]
+    python -m bench.run [--quick] [--rounds N] [--duration S] [--concurrency 16,64] [--granian] [--lean]
                         [--worker-classes gthread,sync] [--scale-hooks N] [--no-peer]
 
 It starts a private redis-server and every app under gunicorn with the settings ``webhook-register
@@ -188,15 +188,23 @@ def worker_rss_mb(master: subprocess.Popen) -> float:
     return max((w.memory_info().rss for w in workers), default=0) / 2**20
 
 
+#: The settings of the "service-lean" contender: the service without the per-request features the
+#: baseline lacks and an operator may turn off (access log, metrics), to show what they cost.
+LEAN_SETTINGS = {"WEBHOOK_LOGGING_ACCESS": "false", "WEBHOOK_METRICS_ENABLED": "false"}
+
+
 def start_app(processes: Processes, app: str, worker_class: str, redis_port: int, log_dir: Path,
-              args: argparse.Namespace, redis_db: int = 0) -> tuple[subprocess.Popen, int]:
-    """Start one app under gunicorn (handler output to /dev/null) and wait until it answers."""
+              args: argparse.Namespace, redis_db: int = 0, settings: dict[str, str] | None = None,
+              name: str | None = None) -> tuple[subprocess.Popen, int]:
+    """Start one app under gunicorn (handler output to /dev/null) and wait until it answers; ``settings``
+    are WEBHOOK_* variables that change the service's configuration."""
     port = free_port()
     command = [sys.executable, "-m", "bench.launch", app, "--port", str(port), "--redis-port", str(redis_port),
                "--redis-db", str(redis_db), "--workers", str(args.workers), "--worker-class", worker_class,
                "--threads", str(args.threads)]
-    with open(log_dir / f"{app}-{worker_class}-{redis_db}.log", "ab") as log:
-        process = processes.start(command, cwd=BENCH_DIR.parent, stdout=subprocess.DEVNULL, stderr=log)
+    with open(log_dir / f"{name or app}-{worker_class}-{redis_db}.log", "ab") as log:
+        process = processes.start(command, cwd=BENCH_DIR.parent, stdout=subprocess.DEVNULL, stderr=log,
+                                  env={**os.environ, **(settings or {})})
     wait_http(port, process)
     return process, port
 
@@ -207,8 +215,11 @@ def start_granian(processes: Processes, redis_port: int, log_dir: Path, args: ar
     if not binary.exists():
         raise RuntimeError("granian is not installed: pip install granian")
     port = free_port()
+    metrics_dir = log_dir / "granian-metrics"  # as serve gives its workers one, for counts that add up
+    metrics_dir.mkdir(exist_ok=True)
     env = {**os.environ, "WEBHOOK_REDIS_EMBEDDED": "false", "WEBHOOK_REDIS_PORT": str(redis_port),
-           "WEBHOOK_REGISTER_CONFIG": str(BENCH_DIR.parent / "config.yml")}
+           "WEBHOOK_REGISTER_CONFIG": str(BENCH_DIR.parent / "config.yml"),
+           "PROMETHEUS_MULTIPROC_DIR": str(metrics_dir)}
     command = [str(binary), "--interface", "wsgi", "--workers", str(args.workers), "--blocking-threads",
                str(args.threads), "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning",
                "--factory", "webhook_register.entrypoints.wsgi:create_app"]
@@ -283,6 +294,9 @@ def measure(args: argparse.Namespace) -> dict:
             if worker_class == args.worker_classes[0]:
                 if args.granian:
                     extras["service-granian"] = start_granian(processes, server.port, work, args)
+                if args.lean:
+                    extras["service-lean"] = start_app(processes, "service", worker_class, server.port, work, args,
+                                                       settings=LEAN_SETTINGS, name="service-lean")[1]
                 if peer_port:
                     extras["adnanh-webhook"] = peer_port
             for scenario in args.scenarios:
@@ -379,6 +393,14 @@ def report(results: dict, args: argparse.Namespace) -> list[str]:
                 gunicorn = summary[f"{first}/{scenario}/c{c}/service"]
                 print(f"service under granian, {scenario} c{c}: {granian['rps']:.0f} req/s, p99 "
                       f"{granian['p99_ms']:.2f} ms ({granian['rps'] / gunicorn['rps']:.2f} × gunicorn {first})")
+    for scenario in args.scenarios:
+        for c in args.concurrency:
+            lean = summary.get(f"{first}/{scenario}/c{c}/service-lean")
+            if lean:
+                baseline = summary[f"{first}/{scenario}/c{c}/baseline"]
+                print(f"service without access log and metrics ({first}), {scenario} c{c}: "
+                      f"{lean['rps']:.0f} req/s, {lean['rps'] / baseline['rps']:.2f} × baseline, p99 "
+                      f"{lean['p99_ms']:.2f} ms")
     memory = summary.get("bytes_per_hook")
     if memory is not None:
         many = next(v for k, v in memory.items() if k.startswith("index_per_entry_") and k != "index_per_entry_one_hook")
@@ -421,6 +443,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--scale-hooks", type=int, help="hooks for the scale test (0: skip)")
     parser.add_argument("--no-peer", dest="peer", action="store_false", help="skip adnanh/webhook")
     parser.add_argument("--granian", action="store_true", help="also run the service under granian")
+    parser.add_argument("--lean", action="store_true",
+                        help="also run the service without access log and metrics (what they cost)")
     parser.add_argument("--no-pin", dest="pin", action="store_false",
                         help="do not pin the servers to CPU 0 and wrk to CPU 1")
     parser.add_argument("--output", type=Path, default=RESULTS_DIR / "latest.json")

@@ -29,7 +29,8 @@ limit_request_field_size = 8190
 preload_app = False
 # Several gunicorns on one host must not share the default control socket.
 control_socket_disable = True
-accesslog = "-"
+# No gunicorn access log: the app logs one line per request itself (logging.access), with its request id.
+accesslog = None
 
 
 def post_worker_init(worker):

@@ -37,6 +37,8 @@ def test_register_trigger_restart_and_trigger_again(serve_config, server, tmp_pa
             status, _, body = request(port, method, f"/webhook/{hook_id}", body=b"{}")
             assert (status, body) == (201, {"message": "web hook triggered"})
         wait_for(lambda: serve.text().count('"userid":"testuser"') == 2)
+        # Under either server the workers log as configured: JSON access lines.
+        wait_for(lambda: '"name":"webhook_register.access"' in serve.text())
         (redis,) = redis_children(serve)
         assert "listening on http://127.0.0.1" in serve.text()
 

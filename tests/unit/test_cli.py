@@ -39,3 +39,18 @@ def test_check_config_validates_and_hides_secrets(tmp_path, capsys, monkeypatch)
     path.write_text("http:\n  port: -1\n")
     assert cli.main(["check-config", "--config", str(path)]) == cli.EXIT_CONFIG
     assert "http.port" in capsys.readouterr().err
+
+
+def test_the_wsgi_entry_logs_as_configured(tmp_path, monkeypatch):
+    # gunicorn run directly (not through serve) builds the app with wsgi.create_app: it sets up the logs.
+    import logging
+
+    from webhook_register.entrypoints import wsgi
+
+    path = tmp_path / "config.yml"
+    path.write_text("redis: {embedded: false}\nlogging: {format: json, level: WARNING}\n")
+    monkeypatch.setenv("WEBHOOK_REGISTER_CONFIG", str(path))
+    wsgi.create_app()
+    root = logging.getLogger()
+    assert root.level == logging.WARNING
+    assert [type(handler.formatter).__name__ for handler in root.handlers] == ["OrjsonFormatter"]
