@@ -461,6 +461,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmark; exit 0 when the targets hold, 1 when one is missed, 2 when it cannot run."""
     args = parse_args(argv)
+    # A SIGTERM (a CI timeout, kill) unwinds like Ctrl-C, so every process the run started is stopped.
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
     if shutil.which("wrk") is None:
         print("bench: wrk is not installed (Debian: apt-get install wrk; `make bench` does it)", file=sys.stderr)
         return 2
