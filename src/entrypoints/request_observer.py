@@ -78,7 +78,7 @@ def _log_access(note: RequestNote) -> None:
     """Log the access line of ``note``, stamped with the request's own time and id."""
     latency_ms = round(note.seconds * 1000, 3)
     record = access_logger.makeRecord(
-        access_logger.name, logging.INFO, __file__, 0, "%s %s %s",
+        access_logger.name, logging.INFO, "", 0, "%s %s %s",  # no source path: it would only cost time
         (note.method, note.route or note.path, note.status), None,
         extra={"method": note.method, "route": note.route, "status": note.status, "latency_ms": latency_ms,
                "request_id": note.request_id or "-"},
