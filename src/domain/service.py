@@ -304,13 +304,16 @@ class WebhookService:
             raise WebhookNotFound(request.hook_id)
         hook = admission.hook
         now = request.received_at or self._clock()
-        entry = HistoryEntry(request.request_id, now, request.method, len(request.body),
-                             hashlib.sha256(request.body).hexdigest() if request.body else "", REJECTED)
+        # The history entry (with the body's SHA-256) is made only when history is kept; its outcome is
+        # filled in when known.
+        entry = (HistoryEntry(request.request_id, now, request.method, len(request.body),
+                              hashlib.sha256(request.body).hexdigest() if request.body else "", REJECTED)
+                 if self._keeps_history else None)
         try:
             self._check(hook, request, admission.retry_after, now)
             body_kind, body = parse_body(request.headers.get("content-type"), request.body)
         except (MethodNotAllowed, Forbidden, RateLimited, SignatureInvalid, InvalidPayload) as exc:
-            self._remember(hook, dataclasses.replace(entry, last_error=str(exc)), None)
+            self._remember(hook, entry, None, last_error=str(exc))
             raise
         event = TriggerEvent(
             id=request.request_id, hook=hook, method=request.method, query=request.query,
@@ -319,7 +322,7 @@ class WebhookService:
         delivery = self._delivery_key(hook, request.headers)
         if delivery and not self._repository.remember_delivery(hook.id, delivery,
                                                                self._policy.replay_window_seconds):
-            self._remember(hook, dataclasses.replace(entry, outcome=DUPLICATE), None)
+            self._remember(hook, entry, None, outcome=DUPLICATE)
             return TriggerResult(event, duplicate=True)
         return self._dispatch(hook, event, entry, delivery)
 
@@ -335,7 +338,8 @@ class WebhookService:
             signatures.verify(hook.signature_scheme, hook.signing_secret or "", request.headers, request.body,
                               now.timestamp())
 
-    def _dispatch(self, hook: Webhook, event: TriggerEvent, entry: HistoryEntry, delivery: str | None) -> TriggerResult:
+    def _dispatch(self, hook: Webhook, event: TriggerEvent, entry: HistoryEntry | None,
+                  delivery: str | None) -> TriggerResult:
         """Run the handler (or queue the event) and record the outcome in the hook's history."""
         started = time.perf_counter()
         try:
@@ -345,21 +349,24 @@ class WebhookService:
                 self._repository.forget_delivery(hook.id, delivery)
             if isinstance(exc, StorageUnavailable):  # e.g. the queue of the queue dispatch mode
                 raise
-            self._remember(hook, dataclasses.replace(
-                entry, outcome=DEAD, attempts=1, last_error=f"{type(exc).__name__}: {exc}"[:1000],
-                handler_ms=_ms_since(started)), event)
+            self._remember(hook, entry, event, outcome=DEAD, attempts=1,
+                           last_error=f"{type(exc).__name__}: {exc}"[:1000], handler_ms=_ms_since(started))
             raise HandlerFailed(str(exc)) from exc
         if self.queues_events:
-            self._remember(hook, dataclasses.replace(entry, outcome=QUEUED), event)
+            self._remember(hook, entry, event, outcome=QUEUED)
         else:
-            self._remember(hook, dataclasses.replace(
-                entry, outcome=DELIVERED, attempts=1, handler_ms=_ms_since(started)), event)
+            self._remember(hook, entry, event, outcome=DELIVERED, attempts=1, handler_ms=_ms_since(started))
         return TriggerResult(event)
 
-    def _remember(self, hook: Webhook, entry: HistoryEntry, event: TriggerEvent | None) -> None:
-        """Record a trigger in the hook's history, when history is kept."""
-        if self._history is not None and self._policy.history_size:
-            self._history.record(hook.id, entry, event, self._policy.history_size)
+    @property
+    def _keeps_history(self) -> bool:
+        return self._history is not None and self._policy.history_size > 0
+
+    def _remember(self, hook: Webhook, entry: HistoryEntry | None, event: TriggerEvent | None,
+                  **outcome: Any) -> None:
+        """Record a trigger in the hook's history with its ``outcome`` fields (no entry: history is off)."""
+        if entry is not None and self._history is not None:
+            self._history.record(hook.id, dataclasses.replace(entry, **outcome), event, self._policy.history_size)
 
     # -- history ---------------------------------------------------------------------------------
 

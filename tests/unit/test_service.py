@@ -330,3 +330,17 @@ def test_a_body_that_breaks_its_declared_type_is_refused(service, handler):
     with pytest.raises(InvalidPayload):
         trigger(service, hook.id, "POST", {"content-type": "application/json"}, b"{oops")
     assert handler.events == []
+
+
+@pytest.mark.parametrize("history_size, recorded", [(0, []), (5, ["rejected", "delivered"])])
+def test_history_records_outcomes_only_when_kept(repository, handler, history_size, recorded):
+    from webhook_register.adapters.memory_history import InMemoryTriggerHistory
+
+    history = InMemoryTriggerHistory()
+    service = WebhookService(repository, handler, Policy(history_size=history_size), clock=lambda: NOW,
+                             history=history)
+    hook_id = service.register("keeper").hook.id
+    assert trigger(service, hook_id, body=b"x").duplicate is False
+    with pytest.raises(MethodNotAllowed):
+        trigger(service, hook_id, method="DELETE")
+    assert [entry.outcome for entry in history.page(hook_id, 10).entries] == recorded  # newest first
