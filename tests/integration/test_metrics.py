@@ -1,5 +1,6 @@
 """/metrics counts correctly across two gunicorn workers, and only for allowed networks."""
 import re
+import time
 import urllib.request
 
 from falcon import testing
@@ -20,6 +21,19 @@ def value(text, name, **labels):
     return float(match.group(1)) if match else 0.0
 
 
+def counts(text):
+    """The request counts of a scrape (the metrics requests themselves aside)."""
+    return sorted(line for line in text.splitlines()
+                  if line.startswith(("webhook_triggers_total", "webhook_registrations_total")))
+
+
+def settled(port):
+    """Whether the counts stay the same over 100 ms (twenty times the workers' batching interval)."""
+    before = counts(scrape(port))
+    time.sleep(0.1)
+    return counts(scrape(port)) == before
+
+
 def test_counts_add_up_across_two_workers(tmp_path):
     port = free_port()
     config = write_config(tmp_path / "config.yml", port, {"embedded": True, "data_dir": str(tmp_path / "data")},
@@ -29,8 +43,10 @@ def test_counts_add_up_across_two_workers(tmp_path):
         for _ in range(10):  # one connection each: the kernel spreads them over both workers
             assert request(port, "GET", f"/webhook/{hook_id}")[0] == 201
         request(port, "GET", "/webhook/" + "x" * 22)
-        # Requests are counted a few milliseconds after their answers, by each worker's own thread.
+        # Requests are counted a few milliseconds after their answers, by each worker's own thread: wait
+        # until every answer is counted (the triggers, and two scrapes in a row agreeing on the rest).
         wait_for(lambda: value(scrape(port), "webhook_triggers_total", outcome="handled") == 10, timeout=5)
+        wait_for(lambda: settled(port), timeout=5)
         texts = [scrape(port) for _ in range(4)]
     for text in texts:  # whichever worker answered, the totals are the same
         assert value(text, "webhook_triggers_total", outcome="handled") == 10
