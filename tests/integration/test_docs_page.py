@@ -29,7 +29,7 @@ def test_docs_page_renders_offline_with_no_failed_request(tmp_path):
                              capture_output=True, text=True, timeout=120).stdout
         subprocess.run([CHROMIUM, *FLAGS, f"--user-data-dir={tmp_path / 'profile2'}", f"--screenshot={screenshot}",
                         url], capture_output=True, timeout=120)
-        log = serve.text()
+    log = serve.text()  # after the stop: access lines are written behind the answers, the last ones at exit
 
     assert "swagger-ui" in dom and "/webhook/{hook_id}" in dom and "Register a webhook" in dom
     assert screenshot.exists() and screenshot.stat().st_size > 10_000
