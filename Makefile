@@ -25,7 +25,7 @@ test: $(STAMP)
 clean:
 	rm -rf $(VENV) build dist *.egg-info
 
-# The benchmark (issue 3): `make bench` for the full run (~15 min), `make bench-quick` for a few seconds.
+# The benchmark (issue 3): `make bench` for the full run (~13 min), `make bench-quick` for a few seconds.
 # wrk and adnanh/webhook (the peer) come from Debian's packages when missing.
 bench-deps:
 	@command -v wrk >/dev/null && command -v webhook >/dev/null || \
