@@ -365,7 +365,7 @@ class WebhookService:
     def _remember(self, hook: Webhook, entry: HistoryEntry | None, event: TriggerEvent | None,
                   **outcome: Any) -> None:
         """Record a trigger in the hook's history with its ``outcome`` fields (no entry: history is off)."""
-        if entry is not None and self._history is not None:
+        if entry is not None and self._keeps_history:
             self._history.record(hook.id, dataclasses.replace(entry, **outcome), event, self._policy.history_size)
 
     # -- history ---------------------------------------------------------------------------------
